@@ -1,0 +1,76 @@
+/**
+ * The only place that reads an API Gateway v2 / Function URL event (both use payload format 2.0).
+ * It decodes and JSON-parses the body exactly once and hands the core a typed request.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { matchRoute } from "../../infra/routes.ts";
+import { MAX_BODY_BYTES, type GatewayRequest, type ParsedBody } from "../../shared/http.ts";
+
+export type EventOutcome = { request: GatewayRequest } | { status: 404 | 405; message: string; requestId: string };
+
+export function toGatewayRequest(event: APIGatewayProxyEventV2, signal?: AbortSignal): EventOutcome {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  const requestId = event.requestContext.requestId || randomUUID();
+  const match = matchRoute(method, path);
+  if (match === undefined) return { status: 404, message: `No route for ${method} ${path}`, requestId };
+  if (match === "method-not-allowed") return { status: 405, message: `${method} is not allowed on ${path}`, requestId };
+
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+
+  return {
+    request: {
+      method,
+      path,
+      route: match.route,
+      params: match.params,
+      query,
+      headers,
+      body: parseBody(event.body, event.isBase64Encoded),
+      requestId,
+      trace: traceOf(headers),
+      receivedAt: Date.now(),
+      ...(signal ? { signal } : {}),
+    },
+  };
+}
+
+function parseBody(body: string | undefined, isBase64Encoded: boolean): ParsedBody {
+  if (body === undefined || body === "") return { kind: "empty" };
+  const bytes = isBase64Encoded ? Buffer.from(body, "base64") : undefined;
+  const size = bytes ? bytes.length : Buffer.byteLength(body);
+  if (size > MAX_BODY_BYTES) return { kind: "too-large", bytes: size };
+  const text = bytes ? bytes.toString("utf8") : body;
+  if (text.trim() === "") return { kind: "empty" };
+  try {
+    return { kind: "json", value: JSON.parse(text) };
+  } catch {
+    return { kind: "invalid-json" };
+  }
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Continues the caller's trace with a span of our own, or starts one. A W3C `traceparent` wins;
+ * else an `x-trace-id` (LiteLLM-style, often a UUID) is kept as the id callers see, and its
+ * 32-hex form (or a hash of it) becomes the W3C trace id sent on.
+ */
+function traceOf(headers: Record<string, string>): GatewayRequest["trace"] {
+  const span = randomBytes(8).toString("hex");
+  const fromParent = TRACEPARENT.exec(headers.traceparent?.trim().toLowerCase() ?? "")?.[1];
+  if (fromParent && !/^0+$/.test(fromParent)) return { traceId: fromParent, traceparent: `00-${fromParent}-${span}-01` };
+  const given = headers["x-trace-id"]?.trim();
+  if (given && TRACE_ID.test(given)) {
+    const hex = given.toLowerCase().replace(/-/g, "");
+    const w3c = /^[0-9a-f]{32}$/.test(hex) ? hex : createHash("sha256").update(given).digest("hex").slice(0, 32);
+    return { traceId: given, traceparent: `00-${w3c}-${span}-01` };
+  }
+  const traceId = randomBytes(16).toString("hex");
+  return { traceId, traceparent: `00-${traceId}-${span}-01` };
+}

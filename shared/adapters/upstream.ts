@@ -1,0 +1,212 @@
+/**
+ * Calls agents over HTTP. Built on node:http rather than fetch for two reasons: the URL guard runs
+ * inside `lookup`, on the address actually connected to; and a keep-alive agent per container
+ * keeps the added latency of the gateway near the floor of a bare proxy.
+ */
+import http, { type IncomingMessage } from "node:http";
+import https from "node:https";
+import { UpstreamError } from "../errors.ts";
+import { assertCallableUrl, guardedLookup } from "../core/url-guard.ts";
+
+export interface AgentCall {
+  /** Tried in turn; the next one only when the previous could not be connected to. */
+  urls: readonly string[];
+  headers: Record<string, string>;
+  /** Serialized once by the caller. */
+  body: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export type AgentReply =
+  | { kind: "json"; status: number; body: unknown }
+  | { kind: "sse"; status: number; events: AsyncIterable<unknown>; close(): void };
+
+export interface Upstream {
+  post(call: AgentCall): Promise<AgentReply>;
+  get(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: unknown }>;
+}
+
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** Errors meaning "this URL cannot be reached": safe to try another URL of the same agent. */
+const CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRREFUSED_BY_GUARD"]);
+
+export class HttpUpstream implements Upstream {
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private next = 0;
+
+  constructor(private readonly allowPrivate: boolean) {
+    const lookup = guardedLookup(allowPrivate) as unknown as http.AgentOptions["lookup"];
+    const options = { keepAlive: true, maxSockets: 256, lookup };
+    this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
+  }
+
+  async post(call: AgentCall): Promise<AgentReply> {
+    const n = call.urls.length;
+    // Spread calls over the agent's URLs; fail over on connection errors only, since a request
+    // that reached an agent may have started work there.
+    const start = this.next++ % n;
+    let lastError: unknown;
+    for (let i = 0; i < n; i++) {
+      const url = call.urls[(start + i) % n]!;
+      try {
+        return await this.send("POST", url, call.headers, call.body, call.timeoutMs, call.signal);
+      } catch (e) {
+        lastError = e;
+        if (!(e instanceof UpstreamError && e.failure === "unreachable")) throw e;
+      }
+    }
+    throw lastError;
+  }
+
+  async get(url: string, headers: Record<string, string>, timeoutMs: number) {
+    const reply = await this.send("GET", url, headers, undefined, timeoutMs);
+    if (reply.kind !== "json") {
+      reply.close();
+      throw new UpstreamError("Expected JSON, got an event stream", "invalid_response");
+    }
+    return reply;
+  }
+
+  private send(
+    method: string,
+    rawUrl: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<AgentReply> {
+    const url = assertCallableUrl(rawUrl, this.allowPrivate);
+    const secure = url.protocol === "https:";
+    return new Promise<AgentReply>((resolve, reject) => {
+      const req = (secure ? https : http).request(url, {
+        method,
+        agent: secure ? this.agents.https : this.agents.http,
+        headers: {
+          accept: "application/json, text/event-stream",
+          ...(body !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+          ...headers,
+        },
+      });
+      let settled = false;
+      const fail = (e: UpstreamError) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        req.destroy();
+        if (!settled) {
+          settled = true;
+          reject(e);
+        }
+      };
+      const timer = setTimeout(() => fail(new UpstreamError(`Agent did not answer within ${timeoutMs} ms`, "timeout")), timeoutMs);
+      const onAbort = () => fail(new UpstreamError("Caller went away", "unreachable"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        const unreachable = e.code !== undefined && CONNECT_ERRORS.has(e.code);
+        fail(
+          new UpstreamError(
+            unreachable ? `Agent unreachable (${e.code})` : `Connection to agent failed (${e.code ?? e.message})`,
+            unreachable ? "unreachable" : "invalid_response",
+            undefined,
+            { cause: e },
+          ),
+        );
+      });
+      req.on("response", (res) => {
+        const type = res.headers["content-type"] ?? "";
+        if (type.includes("text/event-stream") && res.statusCode === 200) {
+          // A stream may run for as long as the agent works: no overall timeout once it has begun.
+          clearTimeout(timer);
+          settled = true;
+          const close = () => {
+            signal?.removeEventListener("abort", onAbort);
+            req.destroy();
+          };
+          resolve({ kind: "sse", status: 200, events: readEvents(res, close), close });
+          return;
+        }
+        readBody(res)
+          .then((text) => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", onAbort);
+            settled = true;
+            resolve({ kind: "json", status: res.statusCode ?? 0, body: parseJsonOrText(text) });
+          })
+          .catch((e: unknown) =>
+            fail(e instanceof UpstreamError ? e : new UpstreamError("Agent response was cut off", "invalid_response")),
+          );
+      });
+      req.end(body);
+    });
+  }
+}
+
+/** Non-JSON bodies come back as `{ text }` so callers can report them without guessing. */
+export const NOT_JSON = Symbol("not-json");
+function parseJsonOrText(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { [NOT_JSON]: true, text: text.slice(0, 200) };
+  }
+}
+export const isNotJson = (body: unknown): body is { text: string } =>
+  typeof body === "object" && body !== null && NOT_JSON in body;
+
+function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        res.destroy();
+        reject(new UpstreamError("Agent response is too large", "invalid_response"));
+      } else chunks.push(c);
+    });
+    res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    res.on("error", reject);
+    res.on("aborted", () => reject(new UpstreamError("Agent response was cut off", "invalid_response")));
+  });
+}
+
+/**
+ * Server-sent events → parsed `data` payloads. An event whose data is not JSON ends the stream with
+ * an `invalid_response` error; a connection dropped half-way ends it with `unreachable`.
+ */
+async function* readEvents(res: IncomingMessage, close: () => void): AsyncGenerator<unknown> {
+  let buffer = "";
+  let completed = false;
+  res.setEncoding("utf8");
+  try {
+    for await (const chunk of res as AsyncIterable<string>) {
+      buffer += chunk;
+      let boundary: RegExpExecArray | null;
+      while ((boundary = /\r?\n\r?\n/.exec(buffer))) {
+        const block = buffer.slice(0, boundary.index);
+        buffer = buffer.slice(boundary.index + boundary[0].length);
+        const data = block
+          .split(/\r?\n/)
+          .filter((line) => line.startsWith("data:"))
+          .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
+          .join("\n");
+        if (data === "") continue; // comments and keep-alives
+        try {
+          yield JSON.parse(data);
+        } catch {
+          throw new UpstreamError("Agent sent an event that is not JSON", "invalid_response");
+        }
+      }
+    }
+    completed = res.complete;
+  } catch (e) {
+    if (e instanceof UpstreamError) throw e;
+    throw new UpstreamError("Agent stream was cut off", "unreachable");
+  } finally {
+    close();
+  }
+  if (!completed) throw new UpstreamError("Agent stream was cut off", "unreachable");
+}

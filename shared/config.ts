@@ -1,0 +1,32 @@
+/** Runtime settings, read from the environment once per container by functions/lib/deps.ts. */
+export interface Config {
+  masterKey: string;
+  /** How long a synchronous call waits for an agent before handing the task to the queue. */
+  syncBudgetMs: number;
+  /** How long task records and results are kept. */
+  taskTtlSeconds: number;
+  /** Loopback and private-range agent/webhook URLs allowed (on locally, off in the cloud). */
+  allowPrivateUrls: boolean;
+  /** Per-container cache of keys and agents; 0 disables it (the local stack, so revocation is immediate). */
+  cacheTtlMs: number;
+  /** The URL callers reach the gateway at, for the cards it serves; else taken from the request. */
+  publicUrl?: string;
+}
+
+export function configFromEnv(env: Record<string, string | undefined>): Config {
+  const masterKey = env.GATEWAY_MASTER_KEY;
+  if (!masterKey) throw new Error("GATEWAY_MASTER_KEY is not set");
+  return {
+    masterKey,
+    syncBudgetMs: intFrom(env.GATEWAY_SYNC_BUDGET_MS, 25_000),
+    taskTtlSeconds: intFrom(env.GATEWAY_TASK_TTL_S, 7 * 24 * 3600),
+    allowPrivateUrls: (env.GATEWAY_ALLOW_PRIVATE_URLS ?? "false") === "true",
+    cacheTtlMs: intFrom(env.GATEWAY_CACHE_TTL_MS, 10_000),
+    ...(env.GATEWAY_PUBLIC_URL ? { publicUrl: env.GATEWAY_PUBLIC_URL.replace(/\/+$/, "") } : {}),
+  };
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value === "" ? NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}

@@ -1,0 +1,105 @@
+/** The agent registry (SPEC §3): register, read, change and remove agents, fetching cards. */
+import { BadRequestError, NotFoundError, UpstreamError } from "../errors.ts";
+import type { Agent, AgentStore, Clock } from "../ports.ts";
+import type { AgentRegistration, PatchAgentBody } from "../protocol/admin.ts";
+import type { Upstream } from "../adapters/upstream.ts";
+import { assertCallableUrl } from "./url-guard.ts";
+import { cardVersion } from "../protocol/translate.ts";
+
+export interface RegistryDeps {
+  agents: AgentStore;
+  upstream: Upstream;
+  clock: Clock;
+  allowPrivateUrls: boolean;
+}
+
+const CARD_TIMEOUT_MS = 5_000;
+
+export async function registerAgent(reg: AgentRegistration, deps: RegistryDeps): Promise<Agent> {
+  const urls = reg.urls.map((u, i) => assertCallableUrl(u, deps.allowPrivateUrls, i === 0 ? "url" : `urls[${i}]`).href);
+  const card = reg.card ?? (await fetchCard(urls[0]!, reg.headers, deps.upstream));
+  if (typeof card.name !== "string") throw new BadRequestError("card.name is required", "card");
+  const now = new Date(deps.clock.now()).toISOString();
+  const agent: Agent = {
+    name: reg.name,
+    urls,
+    headers: reg.headers,
+    card,
+    ...(reg.description !== undefined ? { description: reg.description } : {}),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.agents.create(agent);
+  return agent;
+}
+
+export async function updateAgent(name: string, patch: PatchAgentBody, deps: RegistryDeps): Promise<Agent> {
+  const current = await requireAgent(name, deps.agents);
+  const newUrls = patch.url || patch.urls ? [...new Set([patch.url ?? current.urls[0]!, ...(patch.urls ?? [])])] : undefined;
+  const urls = newUrls?.map((u, i) => assertCallableUrl(u, deps.allowPrivateUrls, i === 0 ? "url" : `urls[${i}]`).href);
+  const headers = patch.headers ?? current.headers;
+  // A new location without a new card means the card may have changed too.
+  const card = patch.card ?? (urls ? await fetchCard(urls[0]!, headers, deps.upstream) : current.card);
+  const agent: Agent = {
+    ...current,
+    urls: urls ?? current.urls,
+    headers,
+    card,
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    updatedAt: new Date(deps.clock.now()).toISOString(),
+  };
+  await deps.agents.update(agent);
+  return agent;
+}
+
+export async function requireAgent(name: string, agents: AgentStore): Promise<Agent> {
+  const agent = await agents.get(name);
+  if (!agent) throw new NotFoundError(`Agent "${name}" not found`);
+  return agent;
+}
+
+/**
+ * Fetches `<url>/.well-known/agent-card.json`, then the older `agent.json` (A2A spec §5.3), first
+ * under the agent's URL and then at its origin.
+ */
+export async function fetchCard(url: string, headers: Record<string, string>, upstream: Upstream): Promise<Record<string, unknown>> {
+  const base = url.endsWith("/") ? url : url + "/";
+  const candidates = [
+    new URL(".well-known/agent-card.json", base).href,
+    new URL(".well-known/agent.json", base).href,
+    new URL("/.well-known/agent-card.json", base).href,
+    new URL("/.well-known/agent.json", base).href,
+  ];
+  let reason = "no card found";
+  for (const candidate of [...new Set(candidates)]) {
+    try {
+      const { status, body } = await upstream.get(candidate, headers, CARD_TIMEOUT_MS);
+      if (status === 200 && isCard(body)) return body;
+      reason = status === 200 ? "the card is not a JSON object with a name" : `HTTP ${status}`;
+    } catch (e) {
+      reason = e instanceof UpstreamError ? e.message : "request failed";
+      if (e instanceof UpstreamError && e.failure === "unreachable") break;
+    }
+  }
+  throw new BadRequestError(`Could not fetch the agent card from ${base}: ${reason}. Pass "card" to register without fetching.`, "url");
+}
+
+const isCard = (body: unknown): body is Record<string, unknown> =>
+  typeof body === "object" && body !== null && !Array.isArray(body) && typeof (body as { name?: unknown }).name === "string";
+
+/** An agent as the API shows it: header values redacted, capabilities at a glance. */
+export function publicAgent(agent: Agent) {
+  const capabilities = (agent.card.capabilities ?? {}) as { streaming?: boolean; pushNotifications?: boolean };
+  return {
+    name: agent.name,
+    url: agent.urls[0],
+    urls: agent.urls,
+    description: agent.description ?? (typeof agent.card.description === "string" ? agent.card.description : undefined),
+    headers: Object.fromEntries(Object.keys(agent.headers).map((k) => [k, "[redacted]"])),
+    protocolVersions: cardVersion(agent.card).versions,
+    capabilities: { streaming: capabilities.streaming === true, pushNotifications: capabilities.pushNotifications === true },
+    card: agent.card,
+    createdAt: agent.createdAt,
+    updatedAt: agent.updatedAt,
+  };
+}

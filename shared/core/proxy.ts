@@ -1,0 +1,153 @@
+/**
+ * The A2A proxy (SPEC §4): one JSON-RPC call from a caller, forwarded to the agent in the version
+ * the agent speaks, answered in the version the caller speaks, with tasks kept to their owner.
+ */
+import { UpstreamError } from "../errors.ts";
+import type { Agent, TaskStore } from "../ports.ts";
+import type { GatewayRequest } from "../http.ts";
+
+type Trace = GatewayRequest["trace"];
+import type { Upstream } from "../adapters/upstream.ts";
+import { isNotJson } from "../adapters/upstream.ts";
+import { JsonRpcResponse, RpcCode, RpcError, taskNotFound, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
+import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";
+import { cardVersion, translateError, translateParams, translateResult } from "../protocol/translate.ts";
+import { ownerOf, type Principal } from "./keys.ts";
+import { agentEndpoints } from "./endpoints.ts";
+
+export interface ProxyDeps {
+  tasks: TaskStore;
+  upstream: Upstream;
+  /** Upper bound on one synchronous call to an agent. */
+  upstreamTimeoutMs: number;
+}
+
+export interface A2ACall {
+  agent: Agent;
+  principal: Principal;
+  op: Operation;
+  callerVersion: A2AVersion;
+  /** Already validated against the caller's version of the method's params schema. */
+  params: Record<string, unknown>;
+  trace: Trace;
+  signal?: AbortSignal;
+}
+
+export type A2AOutcome = { result: unknown } | { error: JsonRpcErrorObject };
+
+/** The version to speak to an agent: the caller's own when the agent speaks it, else the agent's preferred. */
+export function agentVersionFor(agent: Agent, callerVersion: A2AVersion): A2AVersion {
+  const { versions, preferred } = cardVersion(agent.card);
+  return versions.includes(callerVersion) ? callerVersion : preferred;
+}
+
+/** Headers for a call to an agent: its credentials, the trace, and the version header of A2A 1.0 (§3.6.2). */
+export function upstreamHeaders(agent: Agent, version: A2AVersion, trace: Trace): Record<string, string> {
+  return {
+    ...agent.headers,
+    traceparent: trace.traceparent,
+    "x-trace-id": trace.traceId,
+    ...(version === "1.0" ? { "a2a-version": "1.0" } : {}),
+  };
+}
+
+export async function proxyCall(call: A2ACall, deps: ProxyDeps): Promise<A2AOutcome> {
+  const { agent, op, callerVersion } = call;
+  await assertOwnsReferencedTask(call, deps.tasks);
+
+  const version = agentVersionFor(agent, callerVersion);
+  const method = methodNames[op][version];
+  if (!method) {
+    throw new RpcError(RpcCode.UnsupportedOperation, `The agent speaks A2A ${version}, which has no equivalent of this method`);
+  }
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method,
+    params: translateParams(op, call.params, callerVersion, version),
+  });
+  const reply = await deps.upstream.post({
+    urls: agentEndpoints(agent, version),
+    headers: upstreamHeaders(agent, version, call.trace),
+    body,
+    timeoutMs: deps.upstreamTimeoutMs,
+    ...(call.signal ? { signal: call.signal } : {}),
+  });
+  if (reply.kind !== "json") {
+    reply.close();
+    throw new UpstreamError("Agent answered a non-streaming call with an event stream", "invalid_response");
+  }
+  const response = parseAgentResponse(reply.status, reply.body);
+  if ("error" in response) return { error: translateError(response.error, version, callerVersion) };
+
+  const result = translateResult(op, response.result, version, callerVersion);
+  if (op === "send") await recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks);
+  return { result };
+}
+
+/**
+ * Checks an agent's HTTP reply is a JSON-RPC response to our call. Agents answer errors with
+ * HTTP 200 (JSON-RPC over HTTP), but some use 4xx/5xx with a JSON-RPC body: that body still wins.
+ */
+export function parseAgentResponse(status: number, body: unknown): JsonRpcResponse {
+  if (isNotJson(body) || body === undefined) {
+    throw new UpstreamError(`Agent answered HTTP ${status} with a body that is not JSON`, status >= 400 ? "bad_status" : "invalid_response", status);
+  }
+  const parsed = JsonRpcResponse.safeParse(body);
+  if (!parsed.success) {
+    throw new UpstreamError(`Agent answered HTTP ${status} with something that is not a JSON-RPC response`, status >= 400 ? "bad_status" : "invalid_response", status);
+  }
+  if (parsed.data.id !== 1 && parsed.data.id !== null && parsed.data.id !== undefined) {
+    throw new UpstreamError("Agent answered with the id of another request", "invalid_response");
+  }
+  return parsed.data;
+}
+
+/** The task a call's params refer to, in the caller's version (continuations, reads, cancels, push configs). */
+export function referencedTaskId(op: Operation, params: Record<string, unknown>): string | undefined {
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  switch (op) {
+    case "send":
+    case "stream": {
+      const message = params.message as Record<string, unknown> | undefined;
+      return str(message?.taskId);
+    }
+    case "listTasks":
+    case "extendedCard":
+      return undefined;
+    default:
+      return str(params.taskId) ?? str(params.id) ?? parseTaskName(params.name);
+  }
+}
+
+/** 1.0 resource names, `tasks/{id}` or `tasks/{id}/pushNotificationConfigs/{cid}`. */
+function parseTaskName(name: unknown): string | undefined {
+  return typeof name === "string" ? /^tasks\/([^/]+)/.exec(name)?.[1] : undefined;
+}
+
+/**
+ * A task belongs to the key that created it (SPEC §4). Any other key, and any task the gateway
+ * never saw created, gets TaskNotFound: exactly what an unknown task gets, so nothing leaks.
+ */
+export async function assertOwnsReferencedTask(call: A2ACall, tasks: TaskStore): Promise<void> {
+  const taskId = referencedTaskId(call.op, call.params);
+  if (!taskId || call.principal.kind === "master") return;
+  const owner = await tasks.owner(call.agent.name, taskId);
+  if (owner !== ownerOf(call.principal)) throw taskNotFound();
+}
+
+export async function recordOwnership(agent: string, taskId: string | undefined, principal: Principal, tasks: TaskStore) {
+  if (taskId) await tasks.claim({ agent, taskId, owner: ownerOf(principal) });
+}
+
+/** The task id in a SendMessage result: a Task's id, or the taskId a Message belongs to. */
+export function taskIdOfResult(result: unknown, version: A2AVersion): string | undefined {
+  if (!result || typeof result !== "object") return undefined;
+  const r = result as Record<string, Record<string, unknown> | undefined> & { kind?: string; id?: unknown; taskId?: unknown };
+  if (version === "0.3") {
+    const id = r.kind === "task" ? r.id : r.taskId;
+    return typeof id === "string" ? id : undefined;
+  }
+  const id = r.task?.id ?? r.message?.taskId;
+  return typeof id === "string" ? id : undefined;
+}

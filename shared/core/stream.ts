@@ -1,0 +1,175 @@
+/**
+ * Streaming A2A calls (`message/stream`, `tasks/resubscribe` and their 1.0 names) as server-sent
+ * events: piped from agents that stream, built from `message/send` and polling for agents that
+ * cannot (SPEC §4, seed 001 bug 4), and normalised on the way through (seed 004).
+ */
+import type { AppDeps } from "../deps.ts";
+import { UpstreamError, isGatewayError } from "../errors.ts";
+import type { GatewayResponse } from "../http.ts";
+import { JsonRpcResponse, RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
+import { methodNames, type A2AVersion } from "../protocol/methods.ts";
+import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
+import { agentEndpoints } from "./endpoints.ts";
+import { getTask, nextDelay, POLL_START_MS, sleep } from "./poll.ts";
+import {
+  agentVersionFor,
+  assertOwnsReferencedTask,
+  parseAgentResponse,
+  recordOwnership,
+  upstreamHeaders,
+  type A2ACall,
+} from "./proxy.ts";
+import { isSettled, normalizeState } from "./task-state.ts";
+import { KEEPALIVE, normalizeStream, taskIdOfEvent } from "./normalize.ts";
+
+export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
+const KEEPALIVE_MS = 10_000;
+
+/** Agent error codes that mean "I do not stream": the gateway then builds the stream itself. */
+const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.UnsupportedOperation]);
+
+export async function proxyStream(call: A2ACall, id: JsonRpcId | undefined, deps: AppDeps): Promise<GatewayResponse> {
+  await assertOwnsReferencedTask(call, deps.tasks);
+  const version = agentVersionFor(call.agent, call.callerVersion);
+  const streams = (call.agent.card.capabilities as { streaming?: boolean } | undefined)?.streaming === true;
+
+  let events: AsyncIterable<unknown> | Iterable<unknown> | undefined;
+  if (streams) {
+    const piped = await openAgentStream(call, version, deps);
+    if ("error" in piped) {
+      if (!CANNOT_STREAM.has(piped.error.code)) return { status: 200, body: rpcError(id, translateError(piped.error, version, call.callerVersion)) };
+    } else events = piped.events;
+  }
+  events ??= oneShotStream(call, version, deps);
+
+  return { status: 200, headers: SSE_HEADERS, stream: toSse(id, normalizeStream(events, call.callerVersion), call, deps) };
+}
+
+/** Calls the agent's own streaming method; its events come back translated to the caller's version. */
+async function openAgentStream(call: A2ACall, version: A2AVersion, deps: AppDeps): Promise<{ events: AsyncIterable<unknown> | Iterable<unknown> } | { error: JsonRpcErrorObject }> {
+  const method = methodNames[call.op][version];
+  if (!method) return { error: { code: RpcCode.UnsupportedOperation, message: "No such method in the agent's version" } };
+  const reply = await deps.upstream.post({
+    urls: agentEndpoints(call.agent, version),
+    headers: upstreamHeaders(call.agent, version, call.trace),
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: translateParams(call.op, call.params, call.callerVersion, version) }),
+    timeoutMs: deps.config.syncBudgetMs,
+    ...(call.signal ? { signal: call.signal } : {}),
+  });
+  if (reply.kind === "json") {
+    const response = parseAgentResponse(reply.status, reply.body);
+    if ("error" in response) return { error: response.error };
+    // An agent may answer a streaming call with one plain result: a stream of one event.
+    return { events: [translateStreamEvent(response.result, version, call.callerVersion)] };
+  }
+  return { events: translateAgentEvents(reply.events, version, call.callerVersion) };
+}
+
+async function* translateAgentEvents(events: AsyncIterable<unknown>, from: A2AVersion, to: A2AVersion): AsyncGenerator<unknown> {
+  for await (const raw of events) {
+    const parsed = JsonRpcResponse.safeParse(raw);
+    if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
+    if ("error" in parsed.data) throw new RpcError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.data);
+    yield translateStreamEvent(parsed.data.result, from, to);
+  }
+}
+
+/**
+ * For agents that cannot stream: `message/send` (or `tasks/get` for a resubscribe), then polling
+ * until the task settles or the sync budget is spent. Events are built in 0.3 form (it carries
+ * `kind` and `final`) and translated to the caller's version.
+ */
+async function* oneShotStream(call: A2ACall, version: A2AVersion, deps: AppDeps): AsyncGenerator<unknown> {
+  const to = (event: unknown) => translateStreamEvent(event, "0.3", call.callerVersion);
+  const pollDeps = { upstream: deps.upstream, timeoutMs: deps.config.syncBudgetMs, trace: call.trace, ...(call.signal ? { signal: call.signal } : {}) };
+  const deadline = deps.clock.now() + deps.config.syncBudgetMs;
+
+  let task: Record<string, unknown>;
+  if (call.op === "stream") {
+    const reply = await deps.upstream.post({
+      urls: agentEndpoints(call.agent, version),
+      headers: upstreamHeaders(call.agent, version, call.trace),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.send[version], params: translateParams("send", call.params, call.callerVersion, version) }),
+      timeoutMs: deps.config.syncBudgetMs,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
+    if (reply.kind !== "json") {
+      reply.close();
+      throw new UpstreamError("Agent answered message/send with an event stream", "invalid_response");
+    }
+    const response = parseAgentResponse(reply.status, reply.body);
+    if ("error" in response) throw new RpcError(response.error.code, response.error.message, response.error.data);
+    const first = translateResult("send", response.result, version, "0.3") as Record<string, unknown>;
+    yield to(first);
+    if (first.kind !== "task") return;
+    task = first;
+  } else {
+    const taskId = String(call.params.id ?? call.params.taskId ?? "");
+    task = translateResult("getTask", await getTask(call.agent, taskId, version, pollDeps), version, "0.3") as Record<string, unknown>;
+    yield to(task);
+  }
+
+  let delay = POLL_START_MS;
+  let lastEvent = deps.clock.now();
+  while (!isSettled(normalizeState((task.status as { state?: unknown } | undefined)?.state))) {
+    if (call.signal?.aborted || deps.clock.now() + delay > deadline) return;
+    await sleep(delay, call.signal);
+    delay = nextDelay(delay);
+    const next = translateResult("getTask", await getTask(call.agent, String(task.id), version, pollDeps), version, "0.3") as Record<string, unknown>;
+    yield* changes(task, next, to);
+    if (JSON.stringify(next.status) !== JSON.stringify(task.status)) lastEvent = deps.clock.now();
+    else if (deps.clock.now() - lastEvent > KEEPALIVE_MS) {
+      lastEvent = deps.clock.now();
+      yield KEEPALIVE;
+    }
+    task = next;
+  }
+}
+
+/** The events that take a caller from one snapshot of a task (0.3 form) to the next. */
+function* changes(prev: Record<string, unknown>, next: Record<string, unknown>, to: (e: unknown) => unknown): Generator<unknown> {
+  const known = new Set(((prev.artifacts ?? []) as { artifactId?: string }[]).map((a) => a.artifactId));
+  for (const artifact of (next.artifacts ?? []) as { artifactId?: string }[]) {
+    if (!known.has(artifact.artifactId)) {
+      yield to({ kind: "artifact-update", taskId: next.id, contextId: next.contextId, artifact, lastChunk: true });
+    }
+  }
+  if (JSON.stringify(next.status) !== JSON.stringify(prev.status)) {
+    const state = normalizeState((next.status as { state?: unknown }).state);
+    yield to({ kind: "status-update", taskId: next.id, contextId: next.contextId, status: next.status, final: isSettled(state) });
+  }
+}
+
+/**
+ * Writes events as JSON-RPC responses on SSE. The first event that names a task records its
+ * owner before it leaves, so a follow-up `tasks/get` by the same key always finds it. An error
+ * after the stream began becomes a final JSON-RPC error event: the caller sees why it ended.
+ */
+async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>, call: A2ACall, deps: AppDeps): AsyncGenerator<string> {
+  let claimed = call.op !== "stream";
+  try {
+    for await (const event of events) {
+      if (event === KEEPALIVE) {
+        yield ": keep-alive\n\n";
+        continue;
+      }
+      if (!claimed) {
+        const taskId = taskIdOfEvent(event, call.callerVersion);
+        if (taskId) {
+          await recordOwnership(call.agent.name, taskId, call.principal, deps.tasks);
+          claimed = true;
+        }
+      }
+      yield `data: ${JSON.stringify(rpcResult(id, event))}\n\n`;
+    }
+  } catch (e) {
+    yield `data: ${JSON.stringify(rpcError(id, streamError(e, call.callerVersion)))}\n\n`;
+    if (!isGatewayError(e) && !(e instanceof RpcError)) deps.log.error("stream failed", { agent: call.agent.name, error: e instanceof Error ? e.name : typeof e });
+  }
+}
+
+function streamError(e: unknown, callerVersion: A2AVersion): JsonRpcErrorObject {
+  if (e instanceof RpcError) return translateError(e.toObject(), "0.3", callerVersion);
+  if (e instanceof UpstreamError) return { code: RpcCode.InternalError, message: e.message, data: e.details };
+  return { code: RpcCode.InternalError, message: "Internal error" };
+}

@@ -1,0 +1,17 @@
+/** Everything the route handlers need, travelling as one object. Built by functions/lib/deps.ts. */
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+import type { AgentStore, Clock, KeyStore, TaskStore } from "./ports.ts";
+import type { Upstream } from "./adapters/upstream.ts";
+import type { Authenticator } from "./core/keys.ts";
+
+export interface AppDeps {
+  config: Config;
+  agents: AgentStore;
+  keys: KeyStore;
+  tasks: TaskStore;
+  upstream: Upstream;
+  auth: Authenticator;
+  clock: Clock;
+  log: Logger;
+}

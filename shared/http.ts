@@ -1,0 +1,57 @@
+/**
+ * The gateway's own view of an HTTP exchange. Lambda events are turned into a `GatewayRequest`
+ * once, at the edge (functions/lib), with the body already decoded and JSON-parsed; the core
+ * answers with a `GatewayResponse` that the edge writes back, buffered or streamed.
+ */
+import type { Route } from "../infra/routes.ts";
+
+/** The body as the edge parsed it: once, and only once. */
+export type ParsedBody =
+  | { kind: "empty" }
+  | { kind: "json"; value: unknown }
+  | { kind: "invalid-json" }
+  | { kind: "too-large"; bytes: number };
+
+export interface GatewayRequest {
+  method: string;
+  path: string;
+  route: Route;
+  /** Path parameters, URL-decoded. */
+  params: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, string>>;
+  /** Header names lower-cased. */
+  headers: Readonly<Record<string, string>>;
+  body: ParsedBody;
+  requestId: string;
+  /** W3C trace context: the caller's `traceparent` continued, or a new one. */
+  trace: { traceId: string; traceparent: string };
+  /** Aborted when the caller goes away (streaming responses). */
+  signal?: AbortSignal;
+  receivedAt: number;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Serialized as JSON; `undefined` means no body. */
+  body?: unknown;
+}
+
+export interface StreamResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Chunks written as they come (server-sent events). */
+  stream: AsyncIterable<string>;
+}
+
+export type GatewayResponse = JsonResponse | StreamResponse;
+
+export const isStream = (r: GatewayResponse): r is StreamResponse => "stream" in r;
+
+export const json = (status: number, body?: unknown, headers?: Record<string, string>): JsonResponse => ({
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
+
+export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,0 +1,503 @@
+/**
+ * A2A wire schemas for both protocol versions the gateway speaks, JSON-RPC binding.
+ *
+ * - `V03*`: A2A 0.3 (JSON Schema `specification/json/a2a.json` at tag v0.3.0). Objects carry a
+ *   `kind` discriminator; enums are kebab-case strings.
+ * - `V10*`: A2A 1.0 (`specification/a2a.proto`, ProtoJSON per spec §5.5). No `kind`; oneofs are
+ *   told apart by which member is present; enums are `TASK_STATE_*` / `ROLE_*`.
+ *
+ * Every object is loose: unknown fields survive parsing, since receivers SHOULD ignore them (§5.7)
+ * and the gateway must pass extensions through. Fields the spec marks required are required;
+ * everything else is optional. Agent cards are looser still: only what the gateway needs to reach
+ * the agent is required.
+ */
+import { z } from "zod";
+
+const Metadata = z.record(z.string(), z.unknown());
+const Strings = z.array(z.string());
+const HistoryLength = z.number().int();
+
+// ---------------------------------------------------------------------------------------------
+// A2A 0.3
+// ---------------------------------------------------------------------------------------------
+
+export const V03TextPart = z.looseObject({ kind: z.literal("text"), text: z.string(), metadata: Metadata.optional() });
+export type V03TextPart = z.infer<typeof V03TextPart>;
+
+const V03FileBase = { mimeType: z.string().optional(), name: z.string().optional() };
+export const V03FileWithBytes = z.looseObject({ ...V03FileBase, bytes: z.string() });
+export type V03FileWithBytes = z.infer<typeof V03FileWithBytes>;
+export const V03FileWithUri = z.looseObject({ ...V03FileBase, uri: z.string() });
+export type V03FileWithUri = z.infer<typeof V03FileWithUri>;
+
+export const V03FilePart = z.looseObject({
+  kind: z.literal("file"),
+  file: z.union([V03FileWithBytes, V03FileWithUri]),
+  metadata: Metadata.optional(),
+});
+export type V03FilePart = z.infer<typeof V03FilePart>;
+
+/** 0.3 data parts hold a JSON object, never a bare value. */
+export const V03DataPart = z.looseObject({ kind: z.literal("data"), data: Metadata, metadata: Metadata.optional() });
+export type V03DataPart = z.infer<typeof V03DataPart>;
+
+export const V03Part = z.discriminatedUnion("kind", [V03TextPart, V03FilePart, V03DataPart]);
+export type V03Part = z.infer<typeof V03Part>;
+
+export const V03Role = z.enum(["user", "agent"]);
+export type V03Role = z.infer<typeof V03Role>;
+
+export const V03Message = z.looseObject({
+  kind: z.literal("message"),
+  messageId: z.string(),
+  role: V03Role,
+  parts: z.array(V03Part).min(1),
+  contextId: z.string().optional(),
+  taskId: z.string().optional(),
+  referenceTaskIds: Strings.optional(),
+  extensions: Strings.optional(),
+  metadata: Metadata.optional(),
+});
+export type V03Message = z.infer<typeof V03Message>;
+
+export const V03TaskState = z.enum([
+  "submitted",
+  "working",
+  "input-required",
+  "completed",
+  "canceled",
+  "failed",
+  "rejected",
+  "auth-required",
+  "unknown",
+]);
+export type V03TaskState = z.infer<typeof V03TaskState>;
+
+export const V03TaskStatus = z.looseObject({ state: V03TaskState, message: V03Message.optional(), timestamp: z.string().optional() });
+export type V03TaskStatus = z.infer<typeof V03TaskStatus>;
+
+export const V03Artifact = z.looseObject({
+  artifactId: z.string(),
+  parts: z.array(V03Part),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  extensions: Strings.optional(),
+  metadata: Metadata.optional(),
+});
+export type V03Artifact = z.infer<typeof V03Artifact>;
+
+export const V03Task = z.looseObject({
+  kind: z.literal("task"),
+  id: z.string(),
+  contextId: z.string(),
+  status: V03TaskStatus,
+  history: z.array(V03Message).optional(),
+  artifacts: z.array(V03Artifact).optional(),
+  metadata: Metadata.optional(),
+});
+export type V03Task = z.infer<typeof V03Task>;
+
+export const V03TaskStatusUpdateEvent = z.looseObject({
+  kind: z.literal("status-update"),
+  taskId: z.string(),
+  contextId: z.string(),
+  status: V03TaskStatus,
+  /** "If true, this is the final event in the stream for this interaction." */
+  final: z.boolean(),
+  metadata: Metadata.optional(),
+});
+export type V03TaskStatusUpdateEvent = z.infer<typeof V03TaskStatusUpdateEvent>;
+
+export const V03TaskArtifactUpdateEvent = z.looseObject({
+  kind: z.literal("artifact-update"),
+  taskId: z.string(),
+  contextId: z.string(),
+  artifact: V03Artifact,
+  append: z.boolean().optional(),
+  lastChunk: z.boolean().optional(),
+  metadata: Metadata.optional(),
+});
+export type V03TaskArtifactUpdateEvent = z.infer<typeof V03TaskArtifactUpdateEvent>;
+
+/** `message/send` result. */
+export const V03SendMessageResult = z.discriminatedUnion("kind", [V03Task, V03Message]);
+export type V03SendMessageResult = z.infer<typeof V03SendMessageResult>;
+
+/** One `message/stream` / `tasks/resubscribe` SSE event's `result`. */
+export const V03StreamEvent = z.discriminatedUnion("kind", [V03Task, V03Message, V03TaskStatusUpdateEvent, V03TaskArtifactUpdateEvent]);
+export type V03StreamEvent = z.infer<typeof V03StreamEvent>;
+
+export const V03PushNotificationAuthenticationInfo = z.looseObject({ schemes: Strings, credentials: z.string().optional() });
+export type V03PushNotificationAuthenticationInfo = z.infer<typeof V03PushNotificationAuthenticationInfo>;
+
+export const V03PushNotificationConfig = z.looseObject({
+  url: z.string(),
+  id: z.string().optional(),
+  token: z.string().optional(),
+  authentication: V03PushNotificationAuthenticationInfo.optional(),
+});
+export type V03PushNotificationConfig = z.infer<typeof V03PushNotificationConfig>;
+
+/** `tasks/pushNotificationConfig/set` params, and the result of `set` and `get`. */
+export const V03TaskPushNotificationConfig = z.looseObject({ taskId: z.string(), pushNotificationConfig: V03PushNotificationConfig });
+export type V03TaskPushNotificationConfig = z.infer<typeof V03TaskPushNotificationConfig>;
+
+export const V03MessageSendConfiguration = z.looseObject({
+  acceptedOutputModes: Strings.optional(),
+  blocking: z.boolean().optional(),
+  historyLength: HistoryLength.optional(),
+  pushNotificationConfig: V03PushNotificationConfig.optional(),
+});
+export type V03MessageSendConfiguration = z.infer<typeof V03MessageSendConfiguration>;
+
+/** `message/send` and `message/stream` params. */
+export const V03MessageSendParams = z.looseObject({
+  message: V03Message,
+  configuration: V03MessageSendConfiguration.optional(),
+  metadata: Metadata.optional(),
+});
+export type V03MessageSendParams = z.infer<typeof V03MessageSendParams>;
+
+/** `tasks/get` params. */
+export const V03TaskQueryParams = z.looseObject({ id: z.string(), historyLength: HistoryLength.optional(), metadata: Metadata.optional() });
+export type V03TaskQueryParams = z.infer<typeof V03TaskQueryParams>;
+
+/** `tasks/cancel` and `tasks/resubscribe` params. */
+export const V03TaskIdParams = z.looseObject({ id: z.string(), metadata: Metadata.optional() });
+export type V03TaskIdParams = z.infer<typeof V03TaskIdParams>;
+
+/** `tasks/pushNotificationConfig/get` params: `id` is the task's id; the config id is optional in 0.3. */
+export const V03GetTaskPushNotificationConfigParams = z.looseObject({
+  id: z.string(),
+  pushNotificationConfigId: z.string().optional(),
+  metadata: Metadata.optional(),
+});
+export type V03GetTaskPushNotificationConfigParams = z.infer<typeof V03GetTaskPushNotificationConfigParams>;
+
+/** `tasks/pushNotificationConfig/list` params: `id` is the task's id. */
+export const V03ListTaskPushNotificationConfigParams = V03TaskIdParams;
+export type V03ListTaskPushNotificationConfigParams = z.infer<typeof V03ListTaskPushNotificationConfigParams>;
+
+/** `tasks/pushNotificationConfig/delete` params: `id` is the task's id. */
+export const V03DeleteTaskPushNotificationConfigParams = z.looseObject({
+  id: z.string(),
+  pushNotificationConfigId: z.string(),
+  metadata: Metadata.optional(),
+});
+export type V03DeleteTaskPushNotificationConfigParams = z.infer<typeof V03DeleteTaskPushNotificationConfigParams>;
+
+/** `agent/getAuthenticatedExtendedCard` takes no params. */
+export const V03GetAuthenticatedExtendedCardParams = z.looseObject({}).optional();
+export type V03GetAuthenticatedExtendedCardParams = z.infer<typeof V03GetAuthenticatedExtendedCardParams>;
+
+export const V03AgentInterface = z.looseObject({ url: z.string(), transport: z.string() });
+export type V03AgentInterface = z.infer<typeof V03AgentInterface>;
+
+export const V03AgentExtension = z.looseObject({
+  uri: z.string(),
+  description: z.string().optional(),
+  required: z.boolean().optional(),
+  params: Metadata.optional(),
+});
+export type V03AgentExtension = z.infer<typeof V03AgentExtension>;
+
+export const V03AgentCapabilities = z.looseObject({
+  streaming: z.boolean().optional(),
+  pushNotifications: z.boolean().optional(),
+  stateTransitionHistory: z.boolean().optional(),
+  extensions: z.array(V03AgentExtension).optional(),
+});
+export type V03AgentCapabilities = z.infer<typeof V03AgentCapabilities>;
+
+/** `{ schemeName: scopes[] }`. */
+export const V03SecurityRequirement = z.record(z.string(), Strings);
+export type V03SecurityRequirement = z.infer<typeof V03SecurityRequirement>;
+
+/** OpenAPI-style scheme, told apart by `type` ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS"). */
+export const V03SecurityScheme = z.looseObject({ type: z.string(), description: z.string().optional() });
+export type V03SecurityScheme = z.infer<typeof V03SecurityScheme>;
+
+export const V03AgentSkill = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  tags: Strings.optional(),
+  examples: Strings.optional(),
+  inputModes: Strings.optional(),
+  outputModes: Strings.optional(),
+  security: z.array(V03SecurityRequirement).optional(),
+});
+export type V03AgentSkill = z.infer<typeof V03AgentSkill>;
+
+export const V03AgentCard = z.looseObject({
+  name: z.string(),
+  url: z.string(),
+  protocolVersion: z.string().optional(),
+  preferredTransport: z.string().optional(),
+  additionalInterfaces: z.array(V03AgentInterface).optional(),
+  description: z.string().optional(),
+  version: z.string().optional(),
+  capabilities: V03AgentCapabilities.optional(),
+  supportsAuthenticatedExtendedCard: z.boolean().optional(),
+  securitySchemes: z.record(z.string(), V03SecurityScheme).optional(),
+  security: z.array(V03SecurityRequirement).optional(),
+  defaultInputModes: Strings.optional(),
+  defaultOutputModes: Strings.optional(),
+  skills: z.array(V03AgentSkill).optional(),
+});
+export type V03AgentCard = z.infer<typeof V03AgentCard>;
+
+// ---------------------------------------------------------------------------------------------
+// A2A 1.0
+// ---------------------------------------------------------------------------------------------
+
+/** The members of `Part.content`, a proto oneof (§4.1.6): exactly one is set. */
+export const V10_PART_CONTENT = ["text", "raw", "url", "data"] as const;
+
+export const V10Part = z
+  .looseObject({
+    text: z.string().optional(),
+    /** Base64, as ProtoJSON encodes `bytes`. */
+    raw: z.string().optional(),
+    url: z.string().optional(),
+    data: z.unknown(),
+    metadata: Metadata.optional(),
+    filename: z.string().optional(),
+    mediaType: z.string().optional(),
+  })
+  .refine((part) => V10_PART_CONTENT.filter((member) => part[member] !== undefined).length === 1, {
+    message: "a part carries exactly one of text, raw, url or data",
+  });
+export type V10Part = z.infer<typeof V10Part>;
+
+export const V10Role = z.enum(["ROLE_USER", "ROLE_AGENT"]);
+export type V10Role = z.infer<typeof V10Role>;
+
+export const V10Message = z.looseObject({
+  messageId: z.string(),
+  role: V10Role,
+  parts: z.array(V10Part).min(1),
+  contextId: z.string().optional(),
+  taskId: z.string().optional(),
+  referenceTaskIds: Strings.optional(),
+  extensions: Strings.optional(),
+  metadata: Metadata.optional(),
+});
+export type V10Message = z.infer<typeof V10Message>;
+
+export const V10TaskState = z.enum([
+  "TASK_STATE_UNSPECIFIED",
+  "TASK_STATE_SUBMITTED",
+  "TASK_STATE_WORKING",
+  "TASK_STATE_COMPLETED",
+  "TASK_STATE_FAILED",
+  "TASK_STATE_CANCELED",
+  "TASK_STATE_INPUT_REQUIRED",
+  "TASK_STATE_REJECTED",
+  "TASK_STATE_AUTH_REQUIRED",
+]);
+export type V10TaskState = z.infer<typeof V10TaskState>;
+
+export const V10TaskStatus = z.looseObject({ state: V10TaskState, message: V10Message.optional(), timestamp: z.string().optional() });
+export type V10TaskStatus = z.infer<typeof V10TaskStatus>;
+
+export const V10Artifact = z.looseObject({
+  artifactId: z.string(),
+  parts: z.array(V10Part).min(1),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  extensions: Strings.optional(),
+  metadata: Metadata.optional(),
+});
+export type V10Artifact = z.infer<typeof V10Artifact>;
+
+export const V10Task = z.looseObject({
+  id: z.string(),
+  contextId: z.string().optional(),
+  status: V10TaskStatus,
+  artifacts: z.array(V10Artifact).optional(),
+  history: z.array(V10Message).optional(),
+  metadata: Metadata.optional(),
+});
+export type V10Task = z.infer<typeof V10Task>;
+
+/** No `final` flag in 1.0: the binding's stream closure says the interaction is over. */
+export const V10TaskStatusUpdateEvent = z.looseObject({
+  taskId: z.string(),
+  contextId: z.string(),
+  status: V10TaskStatus,
+  metadata: Metadata.optional(),
+});
+export type V10TaskStatusUpdateEvent = z.infer<typeof V10TaskStatusUpdateEvent>;
+
+export const V10TaskArtifactUpdateEvent = z.looseObject({
+  taskId: z.string(),
+  contextId: z.string(),
+  artifact: V10Artifact,
+  append: z.boolean().optional(),
+  lastChunk: z.boolean().optional(),
+  metadata: Metadata.optional(),
+});
+export type V10TaskArtifactUpdateEvent = z.infer<typeof V10TaskArtifactUpdateEvent>;
+
+/** `SendMessage` result: a oneof, so exactly one member. */
+export const V10SendMessageResponse = z.union([z.looseObject({ task: V10Task }), z.looseObject({ message: V10Message })]);
+export type V10SendMessageResponse = z.infer<typeof V10SendMessageResponse>;
+
+/** One streamed event (§3.2.3), also the push notification payload (§4.3.3). */
+export const V10StreamResponse = z.union([
+  z.looseObject({ task: V10Task }),
+  z.looseObject({ message: V10Message }),
+  z.looseObject({ statusUpdate: V10TaskStatusUpdateEvent }),
+  z.looseObject({ artifactUpdate: V10TaskArtifactUpdateEvent }),
+]);
+export type V10StreamResponse = z.infer<typeof V10StreamResponse>;
+
+export const V10AuthenticationInfo = z.looseObject({ scheme: z.string(), credentials: z.string().optional() });
+export type V10AuthenticationInfo = z.infer<typeof V10AuthenticationInfo>;
+
+/** Flat in 1.0: the config and the task it belongs to are one object. */
+export const V10TaskPushNotificationConfig = z.looseObject({
+  url: z.string(),
+  id: z.string().optional(),
+  taskId: z.string().optional(),
+  token: z.string().optional(),
+  authentication: V10AuthenticationInfo.optional(),
+  tenant: z.string().optional(),
+});
+export type V10TaskPushNotificationConfig = z.infer<typeof V10TaskPushNotificationConfig>;
+
+export const V10SendMessageConfiguration = z.looseObject({
+  acceptedOutputModes: Strings.optional(),
+  taskPushNotificationConfig: V10TaskPushNotificationConfig.optional(),
+  historyLength: HistoryLength.optional(),
+  /** Unset means blocking (§3.2.2). */
+  returnImmediately: z.boolean().optional(),
+});
+export type V10SendMessageConfiguration = z.infer<typeof V10SendMessageConfiguration>;
+
+const Tenant = { tenant: z.string().optional() };
+
+/** `SendMessage` and `SendStreamingMessage` params. */
+export const V10SendMessageRequest = z.looseObject({
+  ...Tenant,
+  message: V10Message,
+  configuration: V10SendMessageConfiguration.optional(),
+  metadata: Metadata.optional(),
+});
+export type V10SendMessageRequest = z.infer<typeof V10SendMessageRequest>;
+
+export const V10GetTaskRequest = z.looseObject({ ...Tenant, id: z.string(), historyLength: HistoryLength.optional() });
+export type V10GetTaskRequest = z.infer<typeof V10GetTaskRequest>;
+
+export const V10ListTasksRequest = z.looseObject({
+  ...Tenant,
+  contextId: z.string().optional(),
+  status: V10TaskState.optional(),
+  pageSize: z.number().int().optional(),
+  pageToken: z.string().optional(),
+  historyLength: HistoryLength.optional(),
+  statusTimestampAfter: z.string().optional(),
+  includeArtifacts: z.boolean().optional(),
+});
+export type V10ListTasksRequest = z.infer<typeof V10ListTasksRequest>;
+
+export const V10ListTasksResponse = z.looseObject({
+  tasks: z.array(V10Task),
+  nextPageToken: z.string(),
+  pageSize: z.number().int(),
+  totalSize: z.number().int(),
+});
+export type V10ListTasksResponse = z.infer<typeof V10ListTasksResponse>;
+
+export const V10CancelTaskRequest = z.looseObject({ ...Tenant, id: z.string(), metadata: Metadata.optional() });
+export type V10CancelTaskRequest = z.infer<typeof V10CancelTaskRequest>;
+
+export const V10SubscribeToTaskRequest = z.looseObject({ ...Tenant, id: z.string() });
+export type V10SubscribeToTaskRequest = z.infer<typeof V10SubscribeToTaskRequest>;
+
+/** `CreateTaskPushNotificationConfig` params: the flat config, which must name its task. */
+export const V10CreateTaskPushNotificationConfigRequest = V10TaskPushNotificationConfig.extend({ taskId: z.string() });
+export type V10CreateTaskPushNotificationConfigRequest = z.infer<typeof V10CreateTaskPushNotificationConfigRequest>;
+
+/** Get and Delete: `taskId` is the task, `id` the config (0.3 called them `id` and `pushNotificationConfigId`). */
+export const V10GetTaskPushNotificationConfigRequest = z.looseObject({ ...Tenant, taskId: z.string(), id: z.string() });
+export type V10GetTaskPushNotificationConfigRequest = z.infer<typeof V10GetTaskPushNotificationConfigRequest>;
+
+export const V10DeleteTaskPushNotificationConfigRequest = V10GetTaskPushNotificationConfigRequest;
+export type V10DeleteTaskPushNotificationConfigRequest = z.infer<typeof V10DeleteTaskPushNotificationConfigRequest>;
+
+export const V10ListTaskPushNotificationConfigsRequest = z.looseObject({
+  ...Tenant,
+  taskId: z.string(),
+  pageSize: z.number().int().optional(),
+  pageToken: z.string().optional(),
+});
+export type V10ListTaskPushNotificationConfigsRequest = z.infer<typeof V10ListTaskPushNotificationConfigsRequest>;
+
+/** ProtoJSON leaves out an empty `configs`, so it is optional. */
+export const V10ListTaskPushNotificationConfigsResponse = z.looseObject({
+  configs: z.array(V10TaskPushNotificationConfig).optional(),
+  nextPageToken: z.string().optional(),
+});
+export type V10ListTaskPushNotificationConfigsResponse = z.infer<typeof V10ListTaskPushNotificationConfigsResponse>;
+
+/** `GetExtendedAgentCard` params may be left out entirely. */
+export const V10GetExtendedAgentCardRequest = z.looseObject({ ...Tenant }).optional();
+export type V10GetExtendedAgentCardRequest = z.infer<typeof V10GetExtendedAgentCardRequest>;
+
+export const V10AgentInterface = z.looseObject({
+  url: z.string(),
+  /** "JSONRPC", "GRPC", "HTTP+JSON" or a custom binding's URI (§5.8). */
+  protocolBinding: z.string(),
+  protocolVersion: z.string(),
+  tenant: z.string().optional(),
+});
+export type V10AgentInterface = z.infer<typeof V10AgentInterface>;
+
+export const V10AgentExtension = V03AgentExtension;
+export type V10AgentExtension = z.infer<typeof V10AgentExtension>;
+
+export const V10AgentCapabilities = z.looseObject({
+  streaming: z.boolean().optional(),
+  pushNotifications: z.boolean().optional(),
+  extensions: z.array(V10AgentExtension).optional(),
+  extendedAgentCard: z.boolean().optional(),
+});
+export type V10AgentCapabilities = z.infer<typeof V10AgentCapabilities>;
+
+/** `{ schemes: { schemeName: { list: scopes[] } } }`. */
+export const V10SecurityRequirement = z.looseObject({
+  schemes: z.record(z.string(), z.looseObject({ list: Strings.optional() })).optional(),
+});
+export type V10SecurityRequirement = z.infer<typeof V10SecurityRequirement>;
+
+/** A oneof: one of `apiKeySecurityScheme`, `httpAuthSecurityScheme`, `oauth2SecurityScheme`, `openIdConnectSecurityScheme`, `mtlsSecurityScheme`. */
+export const V10SecurityScheme = z.record(z.string(), z.unknown());
+export type V10SecurityScheme = z.infer<typeof V10SecurityScheme>;
+
+export const V10AgentSkill = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  tags: Strings.optional(),
+  examples: Strings.optional(),
+  inputModes: Strings.optional(),
+  outputModes: Strings.optional(),
+  securityRequirements: z.array(V10SecurityRequirement).optional(),
+});
+export type V10AgentSkill = z.infer<typeof V10AgentSkill>;
+
+export const V10AgentCard = z.looseObject({
+  name: z.string(),
+  supportedInterfaces: z.array(V10AgentInterface).min(1),
+  description: z.string().optional(),
+  version: z.string().optional(),
+  capabilities: V10AgentCapabilities.optional(),
+  securitySchemes: z.record(z.string(), V10SecurityScheme).optional(),
+  securityRequirements: z.array(V10SecurityRequirement).optional(),
+  defaultInputModes: Strings.optional(),
+  defaultOutputModes: Strings.optional(),
+  skills: z.array(V10AgentSkill).optional(),
+});
+export type V10AgentCard = z.infer<typeof V10AgentCard>;

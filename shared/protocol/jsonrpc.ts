@@ -1,0 +1,88 @@
+/** JSON-RPC 2.0 envelopes and the error codes A2A uses (A2A spec §"JSON-RPC Error Codes"). */
+import { z } from "zod";
+
+export const JsonRpcId = z.union([z.string(), z.number(), z.null()]);
+export type JsonRpcId = z.infer<typeof JsonRpcId>;
+
+export const JsonRpcRequest = z.object({
+  jsonrpc: z.literal("2.0"),
+  id: JsonRpcId.optional(),
+  method: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type JsonRpcRequest = z.infer<typeof JsonRpcRequest>;
+
+export const JsonRpcErrorObject = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
+export type JsonRpcErrorObject = z.infer<typeof JsonRpcErrorObject>;
+
+/** What an agent answers: exactly one of `result` or `error`. */
+export const JsonRpcResponse = z.union([
+  z.object({ jsonrpc: z.literal("2.0"), id: JsonRpcId.optional(), result: z.unknown() }),
+  z.object({ jsonrpc: z.literal("2.0"), id: JsonRpcId.optional(), error: JsonRpcErrorObject }),
+]);
+export type JsonRpcResponse = z.infer<typeof JsonRpcResponse>;
+
+export const RpcCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  // A2A-specific codes.
+  TaskNotFound: -32001,
+  TaskNotCancelable: -32002,
+  PushNotificationNotSupported: -32003,
+  UnsupportedOperation: -32004,
+  ContentTypeNotSupported: -32005,
+  InvalidAgentResponse: -32006,
+  ExtendedAgentCardNotConfigured: -32007,
+  ExtensionSupportRequired: -32008,
+  VersionNotSupported: -32009,
+} as const;
+
+/** A JSON-RPC error produced by the gateway itself (invalid input, unknown task, …). */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+    /** HTTP status the error travels with; JSON-RPC errors are HTTP 200 unless the spec says otherwise. */
+    readonly httpStatus = 200,
+  ) {
+    super(message);
+    this.name = "RpcError";
+  }
+
+  toObject(): JsonRpcErrorObject {
+    return { code: this.code, message: this.message, ...(this.data !== undefined ? { data: this.data } : {}) };
+  }
+}
+
+export const taskNotFound = (): RpcError => new RpcError(RpcCode.TaskNotFound, "Task not found");
+
+export const rpcResult = (id: JsonRpcId | undefined, result: unknown) => ({ jsonrpc: "2.0" as const, id: id ?? null, result });
+export const rpcError = (id: JsonRpcId | undefined, error: JsonRpcErrorObject) => ({
+  jsonrpc: "2.0" as const,
+  id: id ?? null,
+  error,
+});
+
+/** Zod issues as JSON-RPC `data`: path and message only, never the offending input. */
+export const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message, code: i.code }));
+
+/**
+ * The id to answer with when the envelope itself is invalid: the caller's id if it is a valid one,
+ * `null` otherwise (JSON-RPC 2.0 §5).
+ */
+export function salvageId(body: unknown): JsonRpcId {
+  if (body && typeof body === "object" && "id" in body) {
+    const parsed = JsonRpcId.safeParse((body as { id: unknown }).id);
+    if (parsed.success) return parsed.data;
+  }
+  return null;
+}

@@ -1,0 +1,84 @@
+/** The admin API (SPEC §3): health, keys and agents. */
+import type { AppDeps } from "../deps.ts";
+import { NotFoundError } from "../errors.ts";
+import { json } from "../http.ts";
+import { CreateAgentBody, CreateKeyBody, PatchAgentBody } from "../protocol/admin.ts";
+import { publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
+import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret } from "../core/keys.ts";
+import { assertCallableUrl } from "../core/url-guard.ts";
+import type { VirtualKey } from "../ports.ts";
+import { parseBody } from "./body.ts";
+import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
+
+const registry = (deps: AppDeps): RegistryDeps => ({
+  agents: deps.agents,
+  upstream: deps.upstream,
+  clock: deps.clock,
+  allowPrivateUrls: deps.config.allowPrivateUrls,
+});
+
+/** A key as the API shows it after creation: never the key, its hash or the webhook secret. */
+const publicKey = ({ hash: _hash, webhookSecret, ...key }: VirtualKey) => ({ ...key, hasWebhookSecret: Boolean(webhookSecret) });
+
+export const adminHandlers: Record<string, OpenRouteHandler> = {
+  "GET /health": async () => json(200, { status: "ok" }),
+
+  "POST /v1/keys": handlerFor(async (req, _p, deps) => {
+    const body = parseBody(req, CreateKeyBody);
+    if (body.webhookUrl) assertCallableUrl(body.webhookUrl, deps.config.allowPrivateUrls, "webhookUrl");
+    const { id, key } = newKeySecret();
+    const record: VirtualKey = {
+      id,
+      hash: hashKey(key),
+      ...body,
+      ...(body.webhookUrl ? { webhookSecret: newWebhookSecret() } : {}),
+      createdAt: new Date(deps.clock.now()).toISOString(),
+    };
+    await deps.keys.create(record);
+    return json(201, { ...publicKey(record), key, ...(record.webhookSecret ? { webhookSecret: record.webhookSecret } : {}) });
+  }),
+
+  "GET /v1/keys": handlerFor(async (_req, _p, deps) => json(200, { data: (await deps.keys.list()).map(publicKey) })),
+
+  "GET /v1/keys/{id}": handlerFor(async (req, _p, deps) => {
+    const key = await deps.keys.get(req.params.id!);
+    if (!key) throw new NotFoundError(`Key "${req.params.id}" not found`);
+    return json(200, publicKey(key));
+  }),
+
+  "DELETE /v1/keys/{id}": handlerFor(async (req, _p, deps) => {
+    const id = req.params.id!;
+    if (!(await deps.keys.delete(id))) throw new NotFoundError(`Key "${id}" not found`);
+    deps.auth.forget(id);
+    return json(200, { id, deleted: true });
+  }),
+
+  "POST /v1/agents": handlerFor(async (req, _p, deps) => {
+    const agent = await registerAgent(parseBody(req, CreateAgentBody), registry(deps));
+    return json(201, publicAgent(agent));
+  }),
+
+  "GET /v1/agents": handlerFor(async (_req, principal, deps) => {
+    const agents = (await deps.agents.list()).filter((a) => mayUseAgent(principal, a.name));
+    return json(200, { data: agents.map(publicAgent) });
+  }),
+
+  "GET /v1/agents/{name}": handlerFor(async (req, principal, deps) => {
+    const name = req.params.name!;
+    // A key outside its allowlist learns nothing, not even whether the agent exists.
+    if (!mayUseAgent(principal, name)) throw new NotFoundError(`Agent "${name}" not found`);
+    return json(200, publicAgent(await requireAgent(name, deps.agents)));
+  }),
+
+  "PATCH /v1/agents/{name}": handlerFor(async (req, principal, deps) => {
+    assertMayUseAgent(principal, req.params.name!);
+    const agent = await updateAgent(req.params.name!, parseBody(req, PatchAgentBody), registry(deps));
+    return json(200, publicAgent(agent));
+  }),
+
+  "DELETE /v1/agents/{name}": handlerFor(async (req, _p, deps) => {
+    const name = req.params.name!;
+    if (!(await deps.agents.delete(name))) throw new NotFoundError(`Agent "${name}" not found`);
+    return json(200, { name, deleted: true });
+  }),
+};

@@ -1,0 +1,70 @@
+/**
+ * The path every HTTP request takes through a function: find the handler, authenticate as the
+ * route demands, run it, map errors for the route's surface, stamp ids, and log one line.
+ */
+import type { Route } from "../../infra/routes.ts";
+import { ForbiddenError, isGatewayError, NotFoundError, PayloadTooLargeError } from "../errors.ts";
+import type { AppDeps } from "../deps.ts";
+import type { GatewayRequest, GatewayResponse, JsonResponse } from "../http.ts";
+import { describeError } from "../log.ts";
+import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
+import { bearerToken, type Principal } from "../core/keys.ts";
+import { adminErrorResponse, openaiErrorResponse, rpcErrorResponse } from "./errors.ts";
+
+/** What a route's handler receives: the request, who is calling (none on open routes), the deps. */
+export type RouteHandler = (req: GatewayRequest, principal: Principal, deps: AppDeps) => Promise<GatewayResponse>;
+export type OpenRouteHandler = (req: GatewayRequest, principal: Principal | undefined, deps: AppDeps) => Promise<GatewayResponse>;
+
+export type Surface = "admin" | "a2a" | "openai";
+
+export function surfaceOf(route: Route): Surface {
+  if (route.path.startsWith("/a2a/")) return "a2a";
+  if (/^\/v1\/(chat|responses|models)/.test(route.path)) return "openai";
+  return "admin";
+}
+
+export function errorResponse(surface: Surface, e: unknown, req?: GatewayRequest): JsonResponse {
+  if (surface === "a2a") return rpcErrorResponse(e, req?.body.kind === "json" ? salvageId(req.body.value) : null);
+  return surface === "openai" ? openaiErrorResponse(e) : adminErrorResponse(e);
+}
+
+export async function dispatch(
+  req: GatewayRequest,
+  handlers: Readonly<Record<string, RouteHandler | OpenRouteHandler>>,
+  deps: AppDeps,
+): Promise<GatewayResponse> {
+  const surface = surfaceOf(req.route);
+  let principal: Principal | undefined;
+  let response: GatewayResponse;
+  try {
+    const handler = handlers[`${req.route.method} ${req.route.path}`];
+    // A route served by another function (a Function URL answers every path): not here.
+    if (!handler) throw new NotFoundError(`No route for ${req.method} ${req.path}`);
+    if (req.body.kind === "too-large") throw new PayloadTooLargeError(`Request body is larger than 1 MiB (${req.body.bytes} bytes)`);
+    if (req.route.auth !== "none") {
+      principal = await deps.auth.authenticate(bearerToken(req.headers));
+      if (req.route.auth === "master" && principal.kind !== "master") throw new ForbiddenError("This route requires the master key");
+    }
+    response = await (handler as OpenRouteHandler)(req, principal, deps);
+  } catch (e) {
+    if (!isGatewayError(e) && !(e instanceof RpcError)) {
+      deps.log.error("unhandled error", { requestId: req.requestId, route: req.route.path, ...describeError(e) });
+    }
+    response = errorResponse(surface, e, req);
+  }
+  response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
+  deps.log.info("request", {
+    requestId: req.requestId,
+    traceId: req.trace.traceId,
+    method: req.method,
+    route: req.route.path,
+    status: response.status,
+    ms: Date.now() - req.receivedAt,
+    ...(principal ? { keyId: principal.kind === "master" ? "master" : principal.key.id } : {}),
+    ...(req.params.agent ? { agent: req.params.agent } : {}),
+  });
+  return response;
+}
+
+/** Handlers that need a principal may assume one: the dispatcher authenticated the route. */
+export const handlerFor = (h: RouteHandler): OpenRouteHandler => (req, p, deps) => h(req, p as Principal, deps);

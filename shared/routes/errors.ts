@@ -1,0 +1,42 @@
+/**
+ * One mapper per surface from errors to the wire (CONVENTIONS §7). Gateway errors carry a safe
+ * message; anything else becomes a generic internal error, logged by the dispatcher, never echoed.
+ */
+import { isGatewayError, RateLimitError, UpstreamError, type GatewayError } from "../errors.ts";
+import { json, type JsonResponse } from "../http.ts";
+import { RpcCode, RpcError, rpcError, type JsonRpcId } from "../protocol/jsonrpc.ts";
+
+const retryAfter = (e: GatewayError): Record<string, string> | undefined =>
+  e instanceof RateLimitError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
+
+/** Admin API: `{ error: { code, message, param?, details? } }`. */
+export function adminErrorResponse(e: unknown): JsonResponse {
+  if (!isGatewayError(e)) return json(500, { error: { code: "internal_error", message: "Internal error" } });
+  const param = "param" in e && e.param ? { param: e.param } : {};
+  const details = e.details !== undefined ? { details: e.details } : {};
+  return json(e.status, { error: { code: e.code, message: e.message, ...param, ...details } }, retryAfter(e));
+}
+
+/** OpenAI surface: `{ error: { message, type, param, code } }`, as the OpenAI SDK expects. */
+export function openaiErrorResponse(e: unknown): JsonResponse {
+  if (!isGatewayError(e)) {
+    return json(500, { error: { message: "Internal error", type: "server_error", param: null, code: "internal_error" } });
+  }
+  const type =
+    e.status === 401 ? "authentication_error" : e.status === 429 ? "rate_limit_error" : e.status >= 500 ? "server_error" : "invalid_request_error";
+  const param = "param" in e && typeof e.param === "string" ? e.param : null;
+  return json(e.status, { error: { message: e.message, type, param, code: e.code } }, retryAfter(e));
+}
+
+/**
+ * A2A surface: a JSON-RPC error envelope. Protocol errors travel with HTTP 200 as JSON-RPC
+ * requires; errors of the gateway itself keep their HTTP status (401, 403, 404, 413, 429, 502,
+ * 504, SPEC §4) so plain HTTP clients and load balancers see them too.
+ */
+export function rpcErrorResponse(e: unknown, id: JsonRpcId | undefined): JsonResponse {
+  if (e instanceof RpcError) return json(e.httpStatus, rpcError(id, e.toObject()));
+  if (!isGatewayError(e)) return json(500, rpcError(id, { code: RpcCode.InternalError, message: "Internal error" }));
+  const data = e instanceof UpstreamError ? e.details : e.details !== undefined ? e.details : undefined;
+  const code = e instanceof UpstreamError || e.status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest;
+  return json(e.status, rpcError(id, { code, message: e.message, ...(data !== undefined ? { data } : {}) }), retryAfter(e));
+}

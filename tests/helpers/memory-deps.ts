@@ -1,0 +1,72 @@
+/** In-memory deps for unit tests of the core: no network, no emulators. */
+import type { AppDeps } from "../../shared/deps.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryTaskStore } from "../../shared/adapters/memory.ts";
+import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
+import { Authenticator } from "../../shared/core/keys.ts";
+import { silentLogger } from "../../shared/log.ts";
+import type { Agent } from "../../shared/ports.ts";
+
+export const MASTER = "sk-master-unit";
+
+/** An upstream that answers from a function and remembers what it was asked. */
+export class ScriptedUpstream implements Upstream {
+  readonly calls: AgentCall[] = [];
+  constructor(private readonly answer: (call: AgentCall, body: any) => AgentReply | Promise<AgentReply>) {}
+  async post(call: AgentCall): Promise<AgentReply> {
+    this.calls.push(call);
+    return this.answer(call, JSON.parse(call.body));
+  }
+  async get(): Promise<{ status: number; body: unknown }> {
+    return { status: 404, body: undefined };
+  }
+}
+
+export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {}): AppDeps & { agents: MemoryAgentStore } {
+  const keys = new MemoryKeyStore();
+  const clock = { now: () => Date.now() };
+  return {
+    config: { masterKey: MASTER, syncBudgetMs: 2_000, taskTtlSeconds: 3600, allowPrivateUrls: true, cacheTtlMs: 0 },
+    agents: new MemoryAgentStore(),
+    keys,
+    tasks: new MemoryTaskStore(),
+    upstream,
+    auth: new Authenticator(MASTER, keys, clock, 0),
+    clock,
+    log: silentLogger,
+    ...overrides,
+  } as AppDeps & { agents: MemoryAgentStore };
+}
+
+export const v03Agent = (name: string, card: Record<string, unknown> = {}): Agent => ({
+  name,
+  urls: ["http://127.0.0.1:9/"],
+  headers: {},
+  card: { name, url: "http://127.0.0.1:9/", protocolVersion: "0.3.0", capabilities: {}, ...card },
+  createdAt: new Date(0).toISOString(),
+  updatedAt: new Date(0).toISOString(),
+});
+
+/** An API Gateway v2 event, as API Gateway or a Function URL would send it. */
+export function apiEvent(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json", host: "gw.test", ...headers },
+    requestContext: {
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
+      requestId: "req-1",
+      routeKey: "$default",
+      stage: "$default",
+      time: "",
+      timeEpoch: 0,
+      accountId: "",
+      apiId: "",
+      domainName: "gw.test",
+      domainPrefix: "gw",
+    },
+    ...(body !== undefined ? { body } : {}),
+    isBase64Encoded: false,
+  };
+}
