@@ -40,6 +40,9 @@ export const routes = [
 
   { method: "GET", path: "/v1/usage", fn: "api", auth: "master" },
 
+  { method: "GET", path: "/v1/models", fn: "api", auth: "key" },
+  { method: "POST", path: "/v1/chat/completions", fn: "openai", auth: "key" },
+
   { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "key" },
   { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key" },
   { method: "POST", path: "/a2a/{agent}", fn: "a2a", auth: "key" },

@@ -91,3 +91,15 @@ export class UpstreamError extends GatewayError {
 }
 
 export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;
+
+/** The agent ran the task and it failed, was rejected or canceled: its reason, passed on. */
+export class AgentFailedError extends GatewayError {
+  readonly status = 502;
+  readonly code = "agent_failed";
+}
+
+/** The agent did not finish within the synchronous budget. */
+export class AgentTimeoutError extends GatewayError {
+  readonly status = 504;
+  readonly code = "agent_timeout";
+}

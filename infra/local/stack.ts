@@ -103,8 +103,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
 /** Imported only after the environment is set and the `awslambda` stand-in is installed. */
 async function loadHandlers(): Promise<HttpHandlers> {
-  const [api, a2a] = await Promise.all([import("../../functions/api.ts"), import("../../functions/a2a.ts")]);
-  return { api: api.handler, a2a: a2a.handler, openai: api.handler };
+  const [api, a2a, openai] = await Promise.all([
+    import("../../functions/api.ts"),
+    import("../../functions/a2a.ts"),
+    import("../../functions/openai.ts"),
+  ]);
+  return { api: api.handler, a2a: a2a.handler, openai: openai.handler };
 }
 
 function loadOrCreateMasterKey(dataDir: string | undefined): string {

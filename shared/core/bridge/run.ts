@@ -1,0 +1,175 @@
+/**
+ * Drives one agent turn for the OpenAI bridge and reports it as events: text as it streams, keep-
+ * alives while waiting, and the settled result. Seed 001 bugs 3 and 4: a `submitted`/`working`
+ * task is polled to the end, and `message/stream` is used only when the card says the agent
+ * streams (falling back when it answers that it cannot).
+ */
+import type { AppDeps } from "../../deps.ts";
+import { UpstreamError } from "../../errors.ts";
+import type { GatewayRequest } from "../../http.ts";
+import type { Agent } from "../../ports.ts";
+import { JsonRpcResponse, RpcCode, RpcError } from "../../protocol/jsonrpc.ts";
+import { methodNames, type A2AVersion } from "../../protocol/methods.ts";
+import { cardVersion, translateParams, translateResult, translateStreamEvent } from "../../protocol/translate.ts";
+import { agentEndpoints } from "../endpoints.ts";
+import type { Principal } from "../keys.ts";
+import { getTask, nextDelay, POLL_START_MS, sleep } from "../poll.ts";
+import { parseAgentResponse, recordOwnership, upstreamHeaders } from "../proxy.ts";
+import { isSettled, normalizeState } from "../task-state.ts";
+import type { V03Message } from "./message.ts";
+import { partsText } from "./reply.ts";
+
+type Obj = Record<string, unknown>;
+
+export type RunEvent =
+  | { type: "delta"; text: string }
+  | { type: "keepalive" }
+  /** The task or message as it stands when the run ends (0.3 form); `settled` false when the budget ran out. */
+  | { type: "end"; result: Obj; settled: boolean };
+
+export interface RunOptions {
+  agent: Agent;
+  message: V03Message;
+  principal: Principal;
+  trace: GatewayRequest["trace"];
+  budgetMs: number;
+  signal?: AbortSignal;
+}
+
+const KEEPALIVE_MS = 5_000;
+const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.UnsupportedOperation]);
+
+export const agentStreams = (agent: Agent) => (agent.card.capabilities as { streaming?: boolean } | undefined)?.streaming === true;
+
+export async function* runAgent(opts: RunOptions, deps: AppDeps): AsyncGenerator<RunEvent> {
+  const version = cardVersion(opts.agent.card).preferred;
+  const deadline = deps.clock.now() + opts.budgetMs;
+  let result: Obj | undefined;
+
+  if (agentStreams(opts.agent)) {
+    const streamed = yield* streamTurn(opts, version, deps);
+    if (streamed !== "cannot-stream") result = streamed;
+  }
+  result ??= await sendTurn(opts, version, deps);
+  yield* pollUntilSettled(result, opts, version, deadline, deps);
+}
+
+/** `message/send`, asking not to block: the gateway does its own waiting, within its budget. */
+async function sendTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): Promise<Obj> {
+  const params = { message: opts.message, configuration: { blocking: false } };
+  const reply = await deps.upstream.post({
+    urls: agentEndpoints(opts.agent, version),
+    headers: upstreamHeaders(opts.agent, version, opts.trace),
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.send[version], params: translateParams("send", params, "0.3", version) }),
+    timeoutMs: opts.budgetMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  if (reply.kind !== "json") {
+    reply.close();
+    throw new UpstreamError("Agent answered message/send with an event stream", "invalid_response");
+  }
+  const response = parseAgentResponse(reply.status, reply.body);
+  if ("error" in response) throw new RpcError(response.error.code, response.error.message, response.error.data);
+  const result = translateResult("send", response.result, version, "0.3") as Obj;
+  await claim(result, opts, deps);
+  return result;
+}
+
+/**
+ * `message/stream`: text deltas as artifacts arrive, and the task assembled from the events.
+ * Returns "cannot-stream" when the agent says it does not stream after all.
+ */
+async function* streamTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): AsyncGenerator<RunEvent, Obj | "cannot-stream"> {
+  const reply = await deps.upstream.post({
+    urls: agentEndpoints(opts.agent, version),
+    headers: upstreamHeaders(opts.agent, version, opts.trace),
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.stream[version], params: translateParams("stream", { message: opts.message }, "0.3", version) }),
+    timeoutMs: opts.budgetMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  if (reply.kind === "json") {
+    const response = parseAgentResponse(reply.status, reply.body);
+    if ("error" in response) {
+      if (CANNOT_STREAM.has(response.error.code)) return "cannot-stream";
+      throw new RpcError(response.error.code, response.error.message, response.error.data);
+    }
+    const result = translateStreamEvent(response.result, version, "0.3") as Obj;
+    await claim(result, opts, deps);
+    return result;
+  }
+
+  let task: Obj | undefined;
+  let lastArtifact: string | undefined;
+  for await (const raw of reply.events) {
+    const parsed = JsonRpcResponse.safeParse(raw);
+    if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
+    if ("error" in parsed.data) throw new RpcError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.data);
+    const event = translateStreamEvent(parsed.data.result, version, "0.3") as Obj;
+    switch (event.kind) {
+      case "message":
+        if (Array.isArray(event.parts) && event.parts.length) {
+          await claim(event, opts, deps);
+          reply.close();
+          return event;
+        }
+        break;
+      case "task":
+        task = { ...event };
+        await claim(task, opts, deps);
+        break;
+      case "status-update":
+        task = { ...(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }), status: event.status };
+        break;
+      case "artifact-update": {
+        const artifact = event.artifact as Obj;
+        task = withArtifact(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }, artifact, event.append === true);
+        const text = partsText(artifact.parts);
+        // A new artifact starts on a new line, as answerParts joins them.
+        const separator = lastArtifact !== undefined && lastArtifact !== artifact.artifactId ? "\n" : "";
+        lastArtifact = artifact.artifactId as string;
+        if (text || separator) yield { type: "delta", text: separator + text };
+        break;
+      }
+    }
+  }
+  if (!task) throw new UpstreamError("Agent ended its stream without a task or message", "invalid_response");
+  return task;
+}
+
+function withArtifact(task: Obj, artifact: Obj, append: boolean): Obj {
+  const artifacts = [...((task.artifacts ?? []) as Obj[])];
+  const i = artifacts.findIndex((a) => a.artifactId === artifact.artifactId);
+  if (i === -1) artifacts.push(artifact);
+  else if (append) artifacts[i] = { ...artifacts[i], parts: [...((artifacts[i]!.parts ?? []) as unknown[]), ...((artifact.parts ?? []) as unknown[])] };
+  else artifacts[i] = artifact;
+  return { ...task, artifacts };
+}
+
+/** Polls `tasks/get` (200 ms doubling to 2 s, SPEC §5) until the task settles or the budget is spent. */
+async function* pollUntilSettled(first: Obj, opts: RunOptions, version: A2AVersion, deadline: number, deps: AppDeps): AsyncGenerator<RunEvent> {
+  let result = first;
+  let delay = POLL_START_MS;
+  let quietSince = deps.clock.now();
+  const state = (r: Obj) => normalizeState((r.status as Obj | undefined)?.state);
+  while (result.kind === "task" && !isSettled(state(result))) {
+    if (opts.signal?.aborted) return;
+    if (deps.clock.now() + delay > deadline) {
+      yield { type: "end", result, settled: false };
+      return;
+    }
+    await sleep(delay, opts.signal);
+    delay = nextDelay(delay);
+    if (deps.clock.now() - quietSince >= KEEPALIVE_MS) {
+      quietSince = deps.clock.now();
+      yield { type: "keepalive" };
+    }
+    const pollDeps = { upstream: deps.upstream, timeoutMs: Math.max(1, deadline - deps.clock.now()), trace: opts.trace, ...(opts.signal ? { signal: opts.signal } : {}) };
+    result = translateResult("getTask", await getTask(opts.agent, String(result.id), version, pollDeps), version, "0.3") as Obj;
+  }
+  yield { type: "end", result, settled: true };
+}
+
+async function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
+  const taskId = result.kind === "task" ? result.id : result.taskId;
+  await recordOwnership(opts.agent.name, typeof taskId === "string" ? taskId : undefined, opts.principal, deps.tasks);
+}
