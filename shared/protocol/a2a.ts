@@ -260,7 +260,7 @@ export const V10Part = z
     /** Base64, as ProtoJSON encodes `bytes`. */
     raw: z.string().optional(),
     url: z.string().optional(),
-    data: z.unknown(),
+    data: z.unknown().optional(),
     metadata: Metadata.optional(),
     filename: z.string().optional(),
     mediaType: z.string().optional(),

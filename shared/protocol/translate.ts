@@ -480,9 +480,9 @@ const ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo";
 const VALUE_TYPE = "type.googleapis.com/google.protobuf.Value";
 const A2A_ERROR_DOMAIN = "a2a-protocol.org";
 
-/** 1.0 `data` is a list of typed details, each with an `@type` (§9.5). */
+/** 1.0 `data` is a list of typed details, each with an `@type` (§9.5). `Array.from` fills holes `every` would skip. */
 const isErrorDetails = (data: unknown): data is Json[] =>
-  Array.isArray(data) && data.length > 0 && data.every((detail) => isRecord(detail) && typeof detail["@type"] === "string");
+  Array.isArray(data) && data.length > 0 && Array.from(data).every((detail) => isRecord(detail) && typeof detail["@type"] === "string");
 
 const isStringMap = (value: unknown): value is Record<string, string> =>
   isRecord(value) && Object.keys(value).length > 0 && Object.values(value).every((v) => typeof v === "string");

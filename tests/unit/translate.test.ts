@@ -892,6 +892,9 @@ describe("stream events, like the SDK", () => {
 
 const RUNS = { numRuns: 2000 };
 
+/** Payloads arrive as parsed JSON: plain objects only, as fast-check may otherwise make them without a prototype. */
+const asJson = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T> => arbitrary.map((value) => JSON.parse(JSON.stringify(value)) as T);
+
 const id = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
 const text = fc.string({ maxLength: 16 });
 const url = fc.webUrl();
@@ -959,7 +962,8 @@ const v03PushConfig = fc.record(
     url,
     id,
     token: text,
-    authentication: fc.record({ schemes: fc.array(fc.constantFrom("Bearer", "Basic"), { maxLength: 1 }), credentials: text }, { requiredKeys: ["schemes"] }),
+    // 1.0 keeps one scheme and requires it, so valid 0.3 configs that survive intact name exactly one.
+    authentication: fc.record({ schemes: fc.tuple(fc.constantFrom("Bearer", "Basic")), credentials: text }, { requiredKeys: ["schemes"] }),
   },
   { requiredKeys: ["url"] },
 );
@@ -995,7 +999,7 @@ const v03Card = fc.record(
     url,
     version: text,
     preferredTransport: fc.constantFrom("JSONRPC", "HTTP+JSON", "GRPC"),
-    additionalInterfaces: fc.array(fc.record({ url, transport: fc.constantFrom("JSONRPC", "HTTP+JSON", "GRPC") }), { maxLength: 2 }),
+    additionalInterfaces: fc.array(fc.record({ url, transport: fc.constantFrom("JSONRPC", "HTTP+JSON", "GRPC") }), { minLength: 1, maxLength: 2 }),
     capabilities: fc.record({ streaming: fc.boolean(), pushNotifications: fc.boolean(), stateTransitionHistory: fc.boolean() }, { requiredKeys: [] }),
     supportsAuthenticatedExtendedCard: fc.boolean(),
     securitySchemes: fc.dictionary(id, v03SecurityScheme, { maxKeys: 2 }),
@@ -1054,7 +1058,7 @@ const roundTrips = <T>(value: T, there: (v: T) => unknown, back: (v: unknown) =>
 describe("any valid payload", () => {
   it("of 0.3 stream events comes back unchanged from 1.0, having been valid 1.0 there", () => {
     fc.assert(
-      fc.property(v03Event, (v03) => {
+      fc.property(asJson(v03Event), (v03) => {
         const v10 = translateStreamEvent(v03, "0.3", "1.0");
 
         expect(a2a.V10StreamResponse.safeParse(v10).error).toBeUndefined();
@@ -1066,7 +1070,7 @@ describe("any valid payload", () => {
 
   it("of 1.0 stream responses comes back unchanged from 0.3, having been valid 0.3 there", () => {
     fc.assert(
-      fc.property(v10StreamResponse, (v10) => {
+      fc.property(asJson(v10StreamResponse), (v10) => {
         const v03 = translateStreamEvent(v10, "1.0", "0.3");
 
         expect(a2a.V03StreamEvent.safeParse(v03).error).toBeUndefined();
@@ -1078,7 +1082,7 @@ describe("any valid payload", () => {
 
   it("of 0.3 send params comes back unchanged from 1.0", () => {
     fc.assert(
-      fc.property(v03SendParams, (v03) => {
+      fc.property(asJson(v03SendParams), (v03) => {
         expect(a2a.V10SendMessageRequest.safeParse(translateParams("send", v03, "0.3", "1.0")).error).toBeUndefined();
         roundTrips(v03, (v) => translateParams("send", v, "0.3", "1.0"), (v) => translateParams("send", v, "1.0", "0.3"));
       }),
@@ -1088,7 +1092,7 @@ describe("any valid payload", () => {
 
   it("of 0.3 push notification configs comes back unchanged from 1.0", () => {
     fc.assert(
-      fc.property(v03TaskPushConfig, fc.constantFrom<Operation>("setPushConfig", "getPushConfig"), (v03, op) => {
+      fc.property(asJson(v03TaskPushConfig), fc.constantFrom<Operation>("setPushConfig", "getPushConfig"), (v03, op) => {
         roundTrips(v03, (v) => translateResult(op, v, "0.3", "1.0"), (v) => translateResult(op, v, "1.0", "0.3"));
         roundTrips([v03], (v) => translateResult("listPushConfigs", v, "0.3", "1.0"), (v) => translateResult("listPushConfigs", v, "1.0", "0.3"));
       }),
@@ -1101,7 +1105,7 @@ describe("any valid payload", () => {
     const error = fc.record({ code, message: text, data: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ["code", "message"] });
 
     fc.assert(
-      fc.property(error, (v03) => {
+      fc.property(asJson(error), (v03) => {
         roundTrips(v03, (v) => translateError(v, "0.3", "1.0"), (v) => translateError(v as typeof v03, "1.0", "0.3"));
       }),
       RUNS,
@@ -1110,7 +1114,7 @@ describe("any valid payload", () => {
 
   it("of 0.3 agent cards comes back unchanged from 1.0, having been a valid 1.0 card there", () => {
     fc.assert(
-      fc.property(v03Card, (v03) => {
+      fc.property(asJson(v03Card), (v03) => {
         const v10 = translateResult("extendedCard", v03, "0.3", "1.0");
 
         expect(a2a.V10AgentCard.safeParse(v10).error).toBeUndefined();
