@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites each start their own local stack; two cores, so keep the fan-out small.
     maxWorkers: 2,
+    // Request logs of passing tests are noise; a failing test shows its own.
+    silent: "passed-only",
     fileParallelism: true,
   },
 });

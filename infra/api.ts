@@ -1,0 +1,321 @@
+/**
+ * The functions and the one public front door. Written against sst@3.18.10's components (read
+ * from platform/src/components/aws/{function,router,apigatewayv2,queue}.ts of that version).
+ *
+ * WHY THREE LAYERS
+ * - API Gateway HTTP APIs buffer every response (and stop at 30 s), so they cannot carry SSE.
+ *   The streaming functions (`stream: true` in ./routes.ts: a2a, openai) therefore get Lambda
+ *   Function URLs in RESPONSE_STREAM mode (`streaming: true` + `url: true`; SST then sets the
+ *   URL's `invokeMode` to RESPONSE_STREAM).
+ * - The non-streaming routes (`fn: "api"`) go to an `sst.aws.ApiGatewayV2` HTTP API, one route
+ *   per route-table entry, all integrated with the one `api` function (payload format 2.0).
+ * - Clients need ONE base URL (an OpenAI SDK has a single `baseURL`; an A2A card names one
+ *   host), so an `sst.aws.Router` (one CloudFront distribution) sits in front: the path prefixes
+ *   of the streaming routes go to their Function URLs, `/ui` to the console (./console.ts),
+ *   everything else to the HTTP API.
+ *
+ * HOW THE 3.18 ROUTER ROUTES
+ * - It is the KeyValueStore router: one distribution whose viewer-request CloudFront Function
+ *   looks the request up in a KV store and sets the origin (`cf.updateRequestOrigin`). Routes are
+ *   added with `router.route(prefix, url, args)` (the `routes` prop is deprecated). Matching is by
+ *   path prefix on a segment boundary, longest prefix wins; there are no globs. So the prefixes
+ *   are derived from the route table: a streaming route's leading literal segments
+ *   (`POST /a2a/{agent}` → `/a2a`), checked below so that every route table entry reaches its own
+ *   function (a deploy fails otherwise).
+ * - We use `router.route()` rather than the Function's `url.router` option because only
+ *   `route()` takes `readTimeout`; `url.router` leaves CloudFront's origin response timeout at
+ *   20 s. That timeout bounds the wait for the first byte and between chunks: the A2A sync budget
+ *   is 25 s and a stream only emits a keepalive every 10 s, so streams get 60 s (CloudFront's
+ *   maximum without a quota increase) and the HTTP API 35 s (it gives up at 30 s itself).
+ * - Streaming passes through: the origin is the Function URL over HTTPS, and CloudFront relays a
+ *   chunked response as it arrives; nothing is cached (the Router's cache policy has default and
+ *   minimum TTL 0, and the functions send no shared-cache headers).
+ * - The Router's CloudFront Function copies the viewer's Host into `x-forwarded-host` for every
+ *   URL route, and its origin request policy (Managed-AllViewerExceptHostHeader) forwards all
+ *   viewer headers. `Authorization` is the exception: AWS documents putting it in the cache key
+ *   as the way to be sure it reaches the origin (an origin request policy cannot name it), so the
+ *   cache policy is transformed to add `authorization` and `x-api-key`: keys are forwarded on
+ *   every method, and a response that is cached at all is cached per caller.
+ *
+ * GATEWAY_PUBLIC_URL
+ * - Set to the Router's URL in every function. There is no cycle: the 3.18 Router's distribution
+ *   does not depend on its routes (they are KV entries, each written by its own component after
+ *   the function URLs exist), so Router → functions → routes is a plain chain. Without it the code
+ *   would fall back to `x-forwarded-host`, which the Router sets anyway.
+ *
+ * PERMISSIONS
+ * - Granted with `permissions`, not `link`: linking a Dynamo table grants `dynamodb:*` and a
+ *   Queue `sqs:*`, far more than least privilege. The functions read plain environment
+ *   variables and never import SST's `Resource`, so nothing needs a link.
+ */
+import { httpFunctions, routeKey, routes, type HttpFunctionName, type Route } from "./routes.ts";
+import { queues as queueDefs, type QueueName, type TableName } from "./schema.ts";
+import { masterKey } from "./secrets.ts";
+import { pascal, tableEnvironment, tableNames, tables } from "./storage.ts";
+import { queueEnvironment, queueNames, queues } from "./queues.ts";
+
+// ---------------------------------------------------------------------------------------------
+// The front: which path prefix goes where (plain functions of the route table)
+// ---------------------------------------------------------------------------------------------
+
+/** The console's prefix on the Router (./console.ts). No route table path may fall under it. */
+export const CONSOLE_PATH = "/ui";
+
+/** Where a request path ends up behind the Router. */
+export type FrontTarget = HttpFunctionName | "http-api" | "console";
+
+/** The 3.18 Router's match rule: a path prefix that ends on a segment boundary. */
+export function prefixMatches(prefix: string, path: string): boolean {
+  return (
+    path.startsWith(prefix) &&
+    (path === prefix || prefix === "/" || prefix.endsWith("/") || path[prefix.length] === "/")
+  );
+}
+
+/** A route's leading literal segments: `/a2a/{agent}/message/send` → `/a2a`. */
+export function literalPrefix(path: string): string {
+  const literal: string[] = [];
+  for (const segment of path.split("/").slice(1)) {
+    if (segment.includes("{")) break;
+    literal.push(segment);
+  }
+  return "/" + literal.join("/");
+}
+
+/** The target the Router picks for `path`: the longest matching prefix. */
+export function frontTarget(path: string, prefixes: ReadonlyMap<string, FrontTarget>): FrontTarget | undefined {
+  let best: string | undefined;
+  for (const prefix of prefixes.keys()) {
+    if (prefixMatches(prefix, path) && (best === undefined || prefix.length > best.length)) best = prefix;
+  }
+  return best === undefined ? undefined : prefixes.get(best);
+}
+
+/**
+ * The Router's prefixes for a route table: `/` → the HTTP API, `/ui` → the console, and the
+ * fewest prefixes that send every streaming route to its function. Throws if some route would
+ * land elsewhere (a non-streaming route under a streaming prefix, two functions sharing a
+ * prefix, a streaming route with no literal prefix, a route under `/ui`).
+ */
+export function frontPrefixes(table: readonly Route[]): Map<string, FrontTarget> {
+  const wanted = new Map<string, HttpFunctionName>();
+  for (const route of table) {
+    if (!httpFunctions[route.fn].stream) continue;
+    const prefix = literalPrefix(route.path);
+    if (prefix === "/") throw new Error(`Route "${routeKey(route)}" starts with a parameter; the Router routes by literal path prefix`);
+    const other = wanted.get(prefix);
+    if (other && other !== route.fn) throw new Error(`Path prefix "${prefix}" is claimed by both "${other}" and "${route.fn}"`);
+    wanted.set(prefix, route.fn);
+  }
+
+  const front = new Map<string, FrontTarget>([
+    ["/", "http-api"],
+    [CONSOLE_PATH, "console"],
+  ]);
+  // Shortest first, so that a prefix is dropped when the longest one already kept above it sends
+  // its requests to the same function anyway.
+  for (const [prefix, fn] of [...wanted].sort(([a], [b]) => a.length - b.length)) {
+    if (frontTarget(prefix, front) !== fn) front.set(prefix, fn);
+  }
+
+  for (const route of table) {
+    const samplePath = route.path.replace(/\{[^}]+\}/g, "x");
+    const expected: FrontTarget = httpFunctions[route.fn].stream ? route.fn : "http-api";
+    const actual = frontTarget(samplePath, front);
+    if (actual !== expected) {
+      throw new Error(`Route "${routeKey(route)}" would reach "${actual}" behind the Router, not "${expected}"`);
+    }
+  }
+  return front;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Router
+// ---------------------------------------------------------------------------------------------
+
+export const router = new sst.aws.Router("Router", {
+  transform: {
+    // SST's own policy (router.ts, `${name}ServerCachePolicy`) with two headers added to the key:
+    // CloudFront forwards `Authorization` on GET/HEAD only when it is in the cache key.
+    cachePolicy: {
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "none" },
+        headersConfig: {
+          headerBehavior: "whitelist",
+          headers: { items: ["x-open-next-cache-key", "x-forwarded-host", "authorization", "x-api-key"] },
+        },
+        queryStringsConfig: { queryStringBehavior: "all" },
+        enableAcceptEncodingBrotli: true,
+        enableAcceptEncodingGzip: true,
+      },
+    },
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// What every function gets
+// ---------------------------------------------------------------------------------------------
+
+/** Optional settings taken from the deploying shell when set (shared/config.ts reads them). */
+const PASS_THROUGH = ["GATEWAY_SYNC_BUDGET_MS", "GATEWAY_TASK_TTL_S", "GATEWAY_CACHE_TTL_MS"] as const;
+
+export const environment: Record<string, $util.Input<string>> = {
+  GATEWAY_MASTER_KEY: masterKey.value,
+  GATEWAY_PUBLIC_URL: router.url,
+  GATEWAY_ALLOW_PRIVATE_URLS: "false",
+  ...tableEnvironment,
+  ...queueEnvironment,
+};
+for (const key of PASS_THROUGH) {
+  const value = process.env[key];
+  if (value) environment[key] = value;
+}
+
+type ConsumerName = "poller" | "deliver";
+type FunctionName = HttpFunctionName | ConsumerName;
+
+/** What a function may touch. Consuming a queue is granted by SST's subscriber (see below). */
+interface Grants {
+  /** Read/write on these tables. */
+  tables: readonly TableName[];
+  /** `sqs:SendMessage` (which also covers SendMessageBatch) on these queues. */
+  send: readonly QueueName[];
+}
+
+const grants: Record<FunctionName, Grants> = {
+  api: { tables: tableNames, send: ["tasks"] },
+  a2a: { tables: tableNames, send: ["tasks", "callbacks"] },
+  openai: { tables: tableNames, send: ["tasks", "callbacks"] },
+  poller: { tables: ["tasks", "usage"], send: ["tasks", "callbacks"] },
+  deliver: { tables: ["keys", "tasks"], send: [] },
+};
+
+/** Item-level reads and writes only: no table management, no streams, no PartiQL. */
+const TABLE_READ_WRITE = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:ConditionCheckItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+];
+
+function permissionsFor({ tables: tableAccess, send }: Grants): sst.aws.FunctionPermissionArgs[] {
+  const permissions: sst.aws.FunctionPermissionArgs[] = [];
+  if (tableAccess.length) {
+    permissions.push({ actions: TABLE_READ_WRITE, resources: tableAccess.map((name) => tables[name].arn) });
+  }
+  if (send.length) {
+    permissions.push({ actions: ["sqs:SendMessage"], resources: send.map((name) => queues[name].arn) });
+  }
+  return permissions;
+}
+
+/**
+ * Memory buys CPU on Lambda. HTTP functions get 512 MB: they parse, validate and translate JSON
+ * and SSE per request while a caller waits, and the extra CPU shortens cold starts.
+ */
+const HTTP_MEMORY = "512 MB";
+/**
+ * Queue consumers get 256 MB: each message is one outbound HTTP call plus a DynamoDB write, time
+ * spent waiting on I/O that more memory would not shorten, so half the GB-seconds.
+ */
+const CONSUMER_MEMORY = "256 MB";
+
+function functionArgs(name: FunctionName, memory: sst.aws.Size, timeout: sst.aws.DurationMinutes): sst.aws.FunctionArgs {
+  return {
+    handler: `functions/${name}.handler`,
+    description: `a2a-gateway ${name}`,
+    runtime: "nodejs22.x",
+    architecture: "arm64",
+    memory,
+    timeout,
+    environment,
+    permissions: permissionsFor(grants[name]),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP functions, the HTTP API, and the Router's routes
+// ---------------------------------------------------------------------------------------------
+
+/** The HTTP API's own limit is 30 s; a stream may run for Lambda's maximum. */
+const httpTimeout = (stream: boolean): sst.aws.DurationMinutes => (stream ? "15 minutes" : "30 seconds");
+
+export const functions = Object.fromEntries(
+  (Object.keys(httpFunctions) as HttpFunctionName[]).map((name) => {
+    const { stream } = httpFunctions[name];
+    return [
+      name,
+      new sst.aws.Function(`${pascal(name)}Function`, {
+        ...functionArgs(name, HTTP_MEMORY, httpTimeout(stream)),
+        // A public Function URL; the gateway authenticates every request itself.
+        ...(stream ? { streaming: true, url: true } : {}),
+      }),
+    ];
+  }),
+) as Record<HttpFunctionName, sst.aws.Function>;
+
+export const httpApi = new sst.aws.ApiGatewayV2("HttpApi");
+
+for (const route of routes) {
+  if (httpFunctions[route.fn].stream) continue;
+  // An ARN handler: SST integrates the existing function and grants API Gateway invoke rights.
+  httpApi.route(routeKey(route), functions[route.fn].arn);
+}
+
+/** CloudFront's origin response timeout per target (see the header comment). */
+const API_READ_TIMEOUT = "35 seconds";
+const STREAM_READ_TIMEOUT = "60 seconds";
+
+export const frontRoutes = frontPrefixes(routes);
+
+for (const [prefix, target] of frontRoutes) {
+  if (target === "console") continue; // added by the StaticSite itself (./console.ts)
+  if (target === "http-api") router.route(prefix, httpApi.url, { readTimeout: API_READ_TIMEOUT });
+  else router.route(prefix, functions[target].url, { readTimeout: STREAM_READ_TIMEOUT });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queue consumers
+// ---------------------------------------------------------------------------------------------
+
+interface Consumer {
+  fn: ConsumerName;
+  timeoutSeconds: number;
+  /** Lambda's `scalingConfig.maximumConcurrency` for the SQS event source (2–1000). */
+  maxConcurrency: number;
+}
+
+/**
+ * One consumer per queue (a `Record` over the schema's queue names, so a new queue cannot be
+ * left without one). The concurrency caps keep background work from starving the HTTP functions
+ * of the account's concurrency and bound the load on agents and webhook receivers.
+ */
+const consumers: Record<QueueName, Consumer> = {
+  tasks: { fn: "poller", timeoutSeconds: 60, maxConcurrency: 10 },
+  callbacks: { fn: "deliver", timeoutSeconds: 30, maxConcurrency: 5 },
+};
+
+export const subscriptions = Object.fromEntries(
+  queueNames.map((queue) => {
+    const { fn, timeoutSeconds, maxConcurrency } = consumers[queue];
+    const def = queueDefs[queue];
+    // Lambda refuses an SQS event source whose visibility timeout is shorter than the function's.
+    if (timeoutSeconds > def.visibilityTimeout) {
+      throw new Error(`Queue "${queue}": visibility timeout ${def.visibilityTimeout}s is shorter than ${fn}'s timeout ${timeoutSeconds}s`);
+    }
+    return [
+      queue,
+      // SST creates the function and adds receive/delete/changeVisibility/getAttributes on
+      // this queue to the permissions given here (queue-lambda-subscriber.ts).
+      queues[queue].subscribe(functionArgs(fn, CONSUMER_MEMORY, `${timeoutSeconds} seconds`), {
+        batch: { size: def.batchSize, partialResponses: true },
+        transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency } } },
+      }),
+    ];
+  }),
+) as Record<QueueName, $util.Output<sst.aws.QueueLambdaSubscriber>>;
