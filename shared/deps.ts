@@ -1,7 +1,7 @@
 /** Everything the route handlers need, travelling as one object. Built by functions/lib/deps.ts. */
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
-import type { AgentStore, Clock, KeyStore, TaskStore } from "./ports.ts";
+import type { AgentStore, Clock, KeyStore, RateLimiter, TaskStore, UsageStore } from "./ports.ts";
 import type { Upstream } from "./adapters/upstream.ts";
 import type { Authenticator } from "./core/keys.ts";
 
@@ -10,6 +10,8 @@ export interface AppDeps {
   agents: AgentStore;
   keys: KeyStore;
   tasks: TaskStore;
+  usage: UsageStore;
+  limiter: RateLimiter;
   upstream: Upstream;
   auth: Authenticator;
   clock: Clock;

@@ -30,16 +30,19 @@ export interface GatewayRequest {
   receivedAt: number;
 }
 
-export interface JsonResponse {
+interface ResponseBase {
   status: number;
   headers?: Record<string, string>;
+  /** Work for after the response has been sent (usage records): the caller does not wait for it. */
+  after?: () => Promise<void>;
+}
+
+export interface JsonResponse extends ResponseBase {
   /** Serialized as JSON; `undefined` means no body. */
   body?: unknown;
 }
 
-export interface StreamResponse {
-  status: number;
-  headers?: Record<string, string>;
+export interface StreamResponse extends ResponseBase {
   /** Chunks written as they come (server-sent events). */
   stream: AsyncIterable<string>;
 }

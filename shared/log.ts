@@ -10,7 +10,9 @@ export interface Logger {
 
 type Sink = (line: string) => void;
 
-export function jsonLogger(sink: Sink = (line) => process.stdout.write(line + "\n")): Logger {
+export const stdoutSink: Sink = (line) => process.stdout.write(line + "\n");
+
+export function jsonLogger(sink: Sink = stdoutSink): Logger {
   const emit = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
     sink(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }));
   return { info: emit("info"), warn: emit("warn"), error: emit("error") };

@@ -63,6 +63,29 @@ export interface TaskStore {
   owner(agent: string, taskId: string): Promise<string | undefined>;
 }
 
+/** One proxied call, for `/v1/usage`. */
+export interface UsageRecord {
+  keyId: string;
+  agent: string;
+  method: string;
+  status: number;
+  latencyMs: number;
+  traceId: string;
+  requestId: string;
+  at: string;
+}
+
+export interface UsageStore {
+  record(r: UsageRecord): Promise<void>;
+  /** Records in [from, to), for one key or all. */
+  query(q: { keyId?: string; agent?: string; from: string; to: string }): Promise<UsageRecord[]>;
+}
+
+export interface RateLimiter {
+  /** Counts one request of `keyId` in the current minute; returns the count so far. */
+  hit(keyId: string, now: number): Promise<number>;
+}
+
 export interface Clock {
   now(): number;
 }

@@ -30,6 +30,7 @@ async function respond(event: APIGatewayProxyEventV2, handlers: Handlers, deps: 
 export function bufferedHandler(handlers: Handlers, deps: () => AppDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const res = await respond(event, handlers, deps);
+    await res.after?.();
     if (isStream(res)) {
       // Not expected on a buffered function; collect rather than lose the body.
       let body = "";
@@ -54,11 +55,10 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
     const res = await respond(event, handlers, deps, abort.signal);
     const headers = isStream(res) || res.body === undefined ? (res.headers ?? {}) : { ...JSON_TYPE, ...res.headers };
     const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: res.status, headers });
-    if (!isStream(res)) {
-      out.end(res.body === undefined ? "" : JSON.stringify(res.body));
-      return;
-    }
-    await pipeStream(res.stream, out, abort.signal);
+    if (!isStream(res)) out.end(res.body === undefined ? "" : JSON.stringify(res.body));
+    else await pipeStream(res.stream, out, abort.signal);
+    // The caller has everything: bookkeeping costs it no latency.
+    await res.after?.();
   });
 }
 

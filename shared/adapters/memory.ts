@@ -1,6 +1,6 @@
 /** In-memory ports for unit tests of the core. Same contracts as the DynamoDB adapters. */
 import { ConflictError, NotFoundError } from "../errors.ts";
-import type { Agent, AgentStore, KeyStore, TaskOwnership, TaskStore, VirtualKey } from "../ports.ts";
+import type { Agent, AgentStore, KeyStore, RateLimiter, TaskOwnership, TaskStore, UsageRecord, UsageStore, VirtualKey } from "../ports.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -54,5 +54,27 @@ export class MemoryTaskStore implements TaskStore {
   }
   async owner(agent: string, taskId: string) {
     return this.owners.get(`${agent}#${taskId}`);
+  }
+}
+
+export class MemoryUsageStore implements UsageStore {
+  readonly records: UsageRecord[] = [];
+  async record(r: UsageRecord) {
+    this.records.push(r);
+  }
+  async query(q: { keyId?: string; agent?: string; from: string; to: string }) {
+    return this.records.filter(
+      (r) => (!q.keyId || r.keyId === q.keyId) && (!q.agent || r.agent === q.agent) && r.at >= q.from && r.at <= q.to,
+    );
+  }
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly counts = new Map<string, number>();
+  async hit(keyId: string, now: number) {
+    const k = `${keyId}#${Math.floor(now / 60_000)}`;
+    const n = (this.counts.get(k) ?? 0) + 1;
+    this.counts.set(k, n);
+    return n;
   }
 }

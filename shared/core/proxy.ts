@@ -82,6 +82,7 @@ export async function proxyCall(call: A2ACall, deps: ProxyDeps): Promise<A2AOutc
 
   const result = translateResult(op, response.result, version, callerVersion);
   if (op === "send") await recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks);
+  if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
   return { result };
 }
 
@@ -138,6 +139,16 @@ export async function assertOwnsReferencedTask(call: A2ACall, tasks: TaskStore):
 
 export async function recordOwnership(agent: string, taskId: string | undefined, principal: Principal, tasks: TaskStore) {
   if (taskId) await tasks.claim({ agent, taskId, owner: ownerOf(principal) });
+}
+
+/** An agent lists every task it has: a key sees only the ones it created (SPEC §4). */
+async function ownTasksOnly(result: unknown, call: A2ACall, tasks: TaskStore): Promise<unknown> {
+  if (call.principal.kind === "master" || !result || typeof result !== "object") return result;
+  const list = result as { tasks?: { id?: unknown }[] };
+  const me = ownerOf(call.principal);
+  const owners = await Promise.all((list.tasks ?? []).map((t) => (typeof t.id === "string" ? tasks.owner(call.agent.name, t.id) : undefined)));
+  const own = (list.tasks ?? []).filter((_, i) => owners[i] === me);
+  return { ...list, tasks: own, totalSize: own.length };
 }
 
 /** The task id in a SendMessage result: a Task's id, or the taskId a Message belongs to. */

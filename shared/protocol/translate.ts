@@ -12,6 +12,7 @@
  *
  * Section numbers are those of the 1.0 specification unless marked 0.3.
  */
+import type { JsonRpcErrorObject } from "./jsonrpc.ts";
 import { resolveMethod, type A2AVersion, type Operation } from "./methods.ts";
 
 type Json = Record<string, unknown>;
@@ -525,7 +526,11 @@ const taskPushConfig: Translators = { "1.0": taskPushConfigToV10, "0.3": taskPus
 const configRef: Translators = { "1.0": configRefToV10, "0.3": configRefToV03 };
 const card: Translators = { "1.0": cardToV10, "0.3": cardToV03 };
 
-/** Get, cancel and subscribe params are `{ id }` in both; 0.3 `metadata` and 1.0 `tenant` ride along. */
+/**
+ * Get, cancel and subscribe params are `{ id }` in both; 0.3 `metadata` and 1.0 `tenant` ride along.
+ * `historyLength` (get and send) has the same name and place in both; 1.0 only clarified what its
+ * values mean (§3.2.4), so they carry over as they are.
+ */
 const PARAMS: Record<Operation, Translators> = {
   send: { "1.0": sendParamsToV10, "0.3": sendParamsToV03 },
   stream: { "1.0": sendParamsToV10, "0.3": sendParamsToV03 },
@@ -576,13 +581,7 @@ export function translateStreamEvent(event: unknown, from: A2AVersion, to: A2AVe
   return from === to ? event : streamEvent[to](event);
 }
 
-export interface RpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-
-export function translateError(error: RpcErrorObject, from: A2AVersion, to: A2AVersion): RpcErrorObject {
+export function translateError(error: JsonRpcErrorObject, from: A2AVersion, to: A2AVersion): JsonRpcErrorObject {
   if (from === to || !isRecord(error)) return error;
   const data = to === "1.0" ? errorDataToV10(error.code, error.data) : errorDataToV03(error.data);
   return { code: error.code, message: error.message, ...(data === undefined ? {} : { data }) };
@@ -614,7 +613,8 @@ function declaredVersions(agentCard: Json): (A2AVersion | undefined)[] {
   const interfaces = interfacesOf(agentCard);
   const jsonRpc = interfaces.filter((i) => i.protocolBinding === JSON_RPC);
   const perInterface = (jsonRpc.length > 0 ? jsonRpc : interfaces).map((i) => versionFamily(i.protocolVersion));
-  const declaresCardWide = agentCard.url !== undefined || agentCard.protocolVersion !== undefined;
+  // A bare `url` declares 0.3 only on a card without 1.0 interfaces: it may linger on 1.0 cards.
+  const declaresCardWide = agentCard.protocolVersion !== undefined || (agentCard.url !== undefined && interfaces.length === 0);
   return declaresCardWide ? [...perInterface, versionFamily(agentCard.protocolVersion)] : perInterface;
 }
 

@@ -1,13 +1,15 @@
 /** The admin API (SPEC §3): health, keys and agents. */
 import type { AppDeps } from "../deps.ts";
-import { NotFoundError } from "../errors.ts";
+import { BadRequestError, NotFoundError } from "../errors.ts";
 import { json } from "../http.ts";
-import { CreateAgentBody, CreateKeyBody, PatchAgentBody } from "../protocol/admin.ts";
+import { CreateAgentBody, CreateKeyBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
+import { aggregateUsage } from "../core/usage.ts";
 import { publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
 import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret } from "../core/keys.ts";
 import { assertCallableUrl } from "../core/url-guard.ts";
 import type { VirtualKey } from "../ports.ts";
-import { parseBody } from "./body.ts";
+import { parseBody, parseValue } from "./body.ts";
+import { openApiDocument } from "./openapi.ts";
 import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
 
 const registry = (deps: AppDeps): RegistryDeps => ({
@@ -22,6 +24,7 @@ const publicKey = ({ hash: _hash, webhookSecret, ...key }: VirtualKey) => ({ ...
 
 export const adminHandlers: Record<string, OpenRouteHandler> = {
   "GET /health": async () => json(200, { status: "ok" }),
+  "GET /openapi.json": async () => json(200, openApiDocument(), { "cache-control": "public, max-age=300" }),
 
   "POST /v1/keys": handlerFor(async (req, _p, deps) => {
     const body = parseBody(req, CreateKeyBody);
@@ -74,6 +77,15 @@ export const adminHandlers: Record<string, OpenRouteHandler> = {
     assertMayUseAgent(principal, req.params.name!);
     const agent = await updateAgent(req.params.name!, parseBody(req, PatchAgentBody), registry(deps));
     return json(200, publicAgent(agent));
+  }),
+
+  "GET /v1/usage": handlerFor(async (req, _p, deps) => {
+    const q = parseValue(req.query, UsageQuery);
+    const to = q.to ?? new Date(deps.clock.now()).toISOString();
+    const from = q.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
+    if (from > to) throw new BadRequestError("from must be before to", "from");
+    const records = await deps.usage.query({ from, to: to + "\uffff", ...(q.keyId ? { keyId: q.keyId } : {}), ...(q.agent ? { agent: q.agent } : {}) });
+    return json(200, aggregateUsage(records, from, to));
   }),
 
   "DELETE /v1/agents/{name}": handlerFor(async (req, _p, deps) => {

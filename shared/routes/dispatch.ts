@@ -3,7 +3,7 @@
  * route demands, run it, map errors for the route's surface, stamp ids, and log one line.
  */
 import type { Route } from "../../infra/routes.ts";
-import { ForbiddenError, isGatewayError, NotFoundError, PayloadTooLargeError } from "../errors.ts";
+import { ForbiddenError, isGatewayError, NotFoundError, PayloadTooLargeError, RateLimitError } from "../errors.ts";
 import type { AppDeps } from "../deps.ts";
 import type { GatewayRequest, GatewayResponse, JsonResponse } from "../http.ts";
 import { describeError } from "../log.ts";
@@ -44,6 +44,7 @@ export async function dispatch(
     if (req.route.auth !== "none") {
       principal = await deps.auth.authenticate(bearerToken(req.headers));
       if (req.route.auth === "master" && principal.kind !== "master") throw new ForbiddenError("This route requires the master key");
+      if (principal.kind === "key" && principal.key.rpm) await enforceRpm(principal.key.id, principal.key.rpm, deps);
     }
     response = await (handler as OpenRouteHandler)(req, principal, deps);
   } catch (e) {
@@ -53,6 +54,7 @@ export async function dispatch(
     response = errorResponse(surface, e, req);
   }
   response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
+  if (surface !== "admin" && principal && req.method === "POST") response.after = usageRecorder(req, principal, response.status, deps);
   deps.log.info("request", {
     requestId: req.requestId,
     traceId: req.trace.traceId,
@@ -68,3 +70,42 @@ export async function dispatch(
 
 /** Handlers that need a principal may assume one: the dispatcher authenticated the route. */
 export const handlerFor = (h: RouteHandler): OpenRouteHandler => (req, p, deps) => h(req, p as Principal, deps);
+
+/** Fixed one-minute windows (SPEC §6): the 429 says when the next window opens. */
+async function enforceRpm(keyId: string, rpm: number, deps: AppDeps): Promise<void> {
+  const now = deps.clock.now();
+  const count = await deps.limiter.hit(keyId, now);
+  if (count > rpm) {
+    throw new RateLimitError(`Rate limit of ${rpm} requests per minute reached`, Math.max(1, Math.ceil((60_000 - (now % 60_000)) / 1000)));
+  }
+}
+
+/** One usage record per proxied call, written after the response is out, with the call's full latency. */
+function usageRecorder(req: GatewayRequest, principal: Principal, status: number, deps: AppDeps) {
+  return async () => {
+    const agent = req.params.agent ?? modelAgent(req);
+    if (!agent) return;
+    await deps.usage
+      .record({
+        keyId: principal.kind === "master" ? "master" : principal.key.id,
+        agent,
+        method: req.body.kind === "json" ? methodOf(req.body.value) : req.route.path,
+        status,
+        latencyMs: Date.now() - req.receivedAt,
+        traceId: req.trace.traceId,
+        requestId: req.requestId,
+        at: new Date(req.receivedAt).toISOString(),
+      })
+      .catch((e: unknown) => deps.log.warn("usage not recorded", describeError(e)));
+  };
+}
+
+const modelAgent = (req: GatewayRequest): string | undefined => {
+  const model = req.body.kind === "json" ? (req.body.value as { model?: unknown } | null)?.model : undefined;
+  return typeof model === "string" ? model.replace(/^a2a\//, "") : undefined;
+};
+
+const methodOf = (body: unknown): string => {
+  const m = (body as { method?: unknown } | null)?.method;
+  return typeof m === "string" ? m.slice(0, 64) : "chat.completions";
+};

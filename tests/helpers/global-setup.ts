@@ -3,6 +3,9 @@
  * table and queue prefix on them. Starting a JVM per file would cost seconds and memory each.
  */
 import type { TestProject } from "vitest/node";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startDynamo, startSqs } from "../../infra/local/emulators.ts";
 
 declare module "vitest" {
@@ -12,11 +15,28 @@ declare module "vitest" {
   }
 }
 
+/**
+ * What must never appear in a log line: virtual keys, master keys, webhook secrets, and the agent
+ * header values the tests register (they all contain SENTINEL).
+ */
+const SECRET_PATTERNS = [/sk-[0-9a-f]{16}_[A-Za-z0-9_-]{10}/, /sk-master-/, /whsec_/, /SENTINEL/];
+
 export default async function setup(project: TestProject) {
+  const logDir = mkdtempSync(join(tmpdir(), "gateway-logs-"));
+  const logFile = join(logDir, "gateway.log");
+  writeFileSync(logFile, "");
+  // Every local stack in every test file appends its log lines here.
+  process.env.GATEWAY_LOG_FILE = logFile;
   const [dynamo, sqs] = await Promise.all([startDynamo({}), startSqs({})]);
   project.provide("dynamoEndpoint", dynamo.endpoint);
   project.provide("sqsEndpoint", sqs.endpoint);
   return async () => {
     await Promise.all([dynamo.stop(), sqs.stop()]);
+    const lines = readFileSync(logFile, "utf8").split("\n").filter(Boolean);
+    rmSync(logDir, { recursive: true, force: true });
+    const leaks = lines.filter((line) => SECRET_PATTERNS.some((p) => p.test(line)));
+    if (leaks.length) throw new Error(`${leaks.length} log line(s) contain a secret, e.g.: ${leaks[0]!.slice(0, 300)}`);
+    if (lines.length === 0) throw new Error("no gateway log lines were captured: the secrets check saw nothing");
+    console.log(`secrets check: ${lines.length} gateway log lines, no key, webhook secret or agent header value in any`);
   };
 }

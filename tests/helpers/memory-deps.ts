@@ -1,6 +1,6 @@
 /** In-memory deps for unit tests of the core: no network, no emulators. */
 import type { AppDeps } from "../../shared/deps.ts";
-import { MemoryAgentStore, MemoryKeyStore, MemoryTaskStore } from "../../shared/adapters/memory.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
 import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
 import { silentLogger } from "../../shared/log.ts";
@@ -29,6 +29,8 @@ export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {})
     agents: new MemoryAgentStore(),
     keys,
     tasks: new MemoryTaskStore(),
+    usage: new MemoryUsageStore(),
+    limiter: new MemoryRateLimiter(),
     upstream,
     auth: new Authenticator(MASTER, keys, clock, 0),
     clock,

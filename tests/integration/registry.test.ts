@@ -20,12 +20,12 @@ const admin = (method: string, path: string, body?: unknown) => call(stack, stac
 describe("registering agents", () => {
   it("fetches the card from the agent when none is given, and redacts header values", async () => {
     // Act
-    const res = await admin("POST", "/v1/agents", { name: "sdk", url: sdkAgent.url, headers: { "x-agent-secret": "s3cret-value" } });
+    const res = await admin("POST", "/v1/agents", { name: "sdk", url: sdkAgent.url, headers: { "x-agent-secret": "SENTINEL-s3cret-value" } });
     // Assess
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: "sdk", url: sdkAgent.url + "/", protocolVersions: ["1.0"], capabilities: { streaming: true } });
     expect(res.body.headers).toEqual({ "x-agent-secret": "[redacted]" });
-    expect(JSON.stringify(res.body)).not.toContain("s3cret-value");
+    expect(JSON.stringify(res.body)).not.toContain("SENTINEL-s3cret-value");
   });
 
   it("accepts LiteLLM's registration body as is", async () => {

@@ -13,6 +13,7 @@ import { legacyJsonRpcToV1Method, legacyPushNotificationToV1StreamResponse } fro
 import { LegacyJsonRpcTransport, parseLegacyAgentCard } from "@a2a-js/sdk/compat/v0_3/client";
 import { LegacyJsonRpcTransportHandler, V03PushNotificationSerializer } from "@a2a-js/sdk/compat/v0_3/server";
 import * as a2a from "../../shared/protocol/a2a.ts";
+import type { JsonRpcErrorObject } from "../../shared/protocol/jsonrpc.ts";
 import { methodNames, paramsSchemas, resolveMethod, streamingOps, type A2AVersion, type Operation } from "../../shared/protocol/methods.ts";
 import {
   callerVersion,
@@ -393,6 +394,7 @@ const CASES: Case[] = [
 
   // Task params (§9.4)
   { name: "get task params", translate: params("getTask"), v03: { id: "t", historyLength: 3 }, v10: { id: "t", historyLength: 3 } },
+  { name: "get task params asking for no history", translate: params("getTask"), v03: { id: "t", historyLength: 0 }, v10: { id: "t", historyLength: 0 } },
   { name: "cancel task params", translate: params("cancelTask"), v03: { id: "t", metadata: { why: "user" } }, v10: { id: "t", metadata: { why: "user" } } },
   { name: "subscribe params", translate: params("subscribe"), v03: { id: "t" }, v10: { id: "t" } },
   {
@@ -695,6 +697,7 @@ describe("cardVersion", () => {
     ["a 1.0 card with 0.3 and 1.0 interfaces", { name: "n", supportedInterfaces: [iface("0.3"), iface("1.0")] }, ["0.3", "1.0"], "1.0"],
     ["a card with both versions' fields", { ...CARD_03, supportedInterfaces: [iface("1.0")] }, ["0.3", "1.0"], "1.0"],
     ["a 1.0 card speaking 1.0 over gRPC only", { name: "n", supportedInterfaces: [iface("0.3"), iface("1.0", "GRPC")] }, ["0.3"], "0.3"],
+    ["a 1.0 card keeping a bare url", { name: "n", url: "https://agent.test", supportedInterfaces: [iface("1.0")] }, ["1.0"], "1.0"],
     ["a card naming no version at all", { name: "n" }, ["0.3"], "0.3"],
     ["something that is not a card", "nonsense", ["0.3"], "0.3"],
   ])("reads %s", (_, card, versions, preferred) => {
@@ -881,6 +884,15 @@ describe("stream events, like the SDK", () => {
     expect(translateStreamEvent(v10, "1.0", "0.3")).toStrictEqual({ ...viaSdk, final: true });
   });
 
+  it("unlike the SDK, lets a 0.3 send that does not say blocking block, as 0.3 servers did", async () => {
+    const params03 = { message: message03([{ kind: "text", text: "hi" }]), configuration: { acceptedOutputModes: ["text/plain"] } };
+
+    const viaSdk = await throughSdkServer("send", params03, { task: TASK_10 });
+
+    expect(viaSdk.params).toMatchObject({ configuration: { returnImmediately: true } });
+    expect(translateParams("send", params03, "0.3", "1.0")).toStrictEqual({ message: message10([{ text: "hi" }]), configuration: { acceptedOutputModes: ["text/plain"] } });
+  });
+
   it("reads a 0.3 card as the SDK does", () => {
     expect(translateResult("extendedCard", CARD_03, "0.3", "1.0")).toStrictEqual(sdk.AgentCard.toJSON(parseLegacyAgentCard(CARD_03)));
   });
@@ -895,9 +907,11 @@ const RUNS = { numRuns: 2000 };
 /** Payloads arrive as parsed JSON: plain objects only, as fast-check may otherwise make them without a prototype. */
 const asJson = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T> => arbitrary.map((value) => JSON.parse(JSON.stringify(value)) as T);
 
-const id = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+const id = fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), minLength: 1, maxLength: 12 });
+/** A map key; not "constructor", which toStrictEqual would compare as the object's type. */
+const key = id.filter((k) => k !== "constructor");
 const text = fc.string({ maxLength: 16 });
-const url = fc.webUrl();
+const url = id.map((host) => `https://${host}.test/a2a`);
 const base64 = fc.base64String({ maxLength: 16 });
 const strings = fc.array(text, { maxLength: 2 });
 const metadata = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 3 });
@@ -983,14 +997,14 @@ const v03SecurityScheme = fc.oneof(
   fc.record({
     type: fc.constant("oauth2"),
     flows: fc.oneof(
-      fc.record({ clientCredentials: fc.record({ tokenUrl: url, scopes: fc.dictionary(id, text, { maxKeys: 2 }) }) }),
-      fc.record({ authorizationCode: fc.record({ authorizationUrl: url, tokenUrl: url, scopes: fc.dictionary(id, text, { maxKeys: 2 }) }) }),
+      fc.record({ clientCredentials: fc.record({ tokenUrl: url, scopes: fc.dictionary(key, text, { maxKeys: 2 }) }) }),
+      fc.record({ authorizationCode: fc.record({ authorizationUrl: url, tokenUrl: url, scopes: fc.dictionary(key, text, { maxKeys: 2 }) }) }),
     ),
   }),
   fc.record({ type: fc.constant("openIdConnect"), openIdConnectUrl: url }),
   fc.record({ type: fc.constant("mutualTLS") }),
 );
-const v03Security = fc.array(fc.dictionary(id, fc.array(id, { maxLength: 2 }), { maxKeys: 2 }), { maxLength: 2 });
+const v03Security = fc.array(fc.dictionary(key, fc.array(id, { maxLength: 2 }), { maxKeys: 2 }), { maxLength: 2 });
 const v03Card = fc.record(
   {
     protocolVersion: fc.constantFrom("0.3", "0.3.0"),
@@ -1002,7 +1016,7 @@ const v03Card = fc.record(
     additionalInterfaces: fc.array(fc.record({ url, transport: fc.constantFrom("JSONRPC", "HTTP+JSON", "GRPC") }), { minLength: 1, maxLength: 2 }),
     capabilities: fc.record({ streaming: fc.boolean(), pushNotifications: fc.boolean(), stateTransitionHistory: fc.boolean() }, { requiredKeys: [] }),
     supportsAuthenticatedExtendedCard: fc.boolean(),
-    securitySchemes: fc.dictionary(id, v03SecurityScheme, { maxKeys: 2 }),
+    securitySchemes: fc.dictionary(key, v03SecurityScheme, { maxKeys: 2 }),
     security: v03Security,
     defaultInputModes: strings,
     defaultOutputModes: strings,
@@ -1154,7 +1168,7 @@ describe("any junk at all", () => {
         translateResult(op, value, from, to);
         translateStreamEvent(value, from, to);
         translateError({ code: -32001, message: "m", data: value }, from, to);
-        translateError(value as never, from, to);
+        translateError(value as JsonRpcErrorObject, from, to);
         translateCard(value, to, GATEWAY);
         cardVersion(value);
       }),
