@@ -1,6 +1,7 @@
 /** The OpenAI-compatible chat completions, behind a response-streaming front. */
 import { openaiHandlers } from "../shared/routes/openai.ts";
-import { appDeps } from "./lib/deps.ts";
+import { depsOnce } from "./lib/deps.ts";
+import { sqsQueues } from "./lib/queues.ts";
 import { streamingHandler } from "./lib/http.ts";
 
-export const handler = streamingHandler(openaiHandlers, appDeps);
+export const handler = streamingHandler(openaiHandlers, depsOnce(sqsQueues));

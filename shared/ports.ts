@@ -63,6 +63,71 @@ export interface TaskStore {
   owner(agent: string, taskId: string): Promise<string | undefined>;
 }
 
+export type JobKind = "chat.completion" | "response" | "a2a";
+export type JobStatus = "queued" | "in_progress" | "completed" | "failed" | "cancelled";
+export const isFinished = (s: JobStatus) => s === "completed" || s === "failed" || s === "cancelled";
+
+/** An A2A push-notification config a caller gave the gateway (A2A spec §"PushNotificationConfig"). */
+export interface PushTarget {
+  id: string;
+  url: string;
+  token?: string;
+  /** Credentials for the caller's receiver, e.g. `Bearer <token>`. */
+  authorization?: string;
+  /** The caller's A2A version: the notification body is shaped for it. */
+  version: "0.3" | "1.0";
+}
+
+/**
+ * Long-running work the gateway drives to its end: an agent task polled from the queue, its result
+ * stored once, callbacks announced once it is.
+ */
+export interface Job {
+  id: string;
+  kind: JobKind;
+  agent: string;
+  /** The agent's task id. */
+  taskId: string;
+  contextId?: string;
+  /** Key id, or "master". */
+  owner: string;
+  status: JobStatus;
+  model?: string;
+  wantsJson?: boolean;
+  /** Estimated prompt tokens of the original request, for `usage`. */
+  promptTokens?: number;
+  /** The finished object: a chat completion, a response, or the A2A task (0.3 form). */
+  result?: unknown;
+  error?: { code: string; message: string };
+  /** `tasks/get` calls made, recorded when the job finishes. */
+  polls: number;
+  push: PushTarget[];
+  /** Set once the callbacks of a finished job are queued. */
+  notified?: boolean;
+  callbacks: { attempts: number; delivered: number; lastStatus?: number };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobStore {
+  /** Creates the job; a job of that id already there is left as it is (idempotent hand-off). */
+  create(job: Job): Promise<void>;
+  get(id: string): Promise<Job | undefined>;
+  /** The job of an agent's task, if the gateway drives one. */
+  byTask(agent: string, taskId: string): Promise<Job | undefined>;
+  /** Stores the end of a job unless it has one already: false when another writer got there first. */
+  finish(id: string, end: Pick<Job, "status" | "result" | "error" | "polls">, at: string): Promise<boolean>;
+  markNotified(id: string): Promise<void>;
+  setPush(id: string, push: PushTarget[]): Promise<void>;
+  recordCallback(id: string, delivered: boolean, status: number | undefined): Promise<void>;
+  list(owner: string | undefined, limit: number): Promise<Job[]>;
+}
+
+/** A message queue with per-message delays (SQS `DelaySeconds`, at most 900). */
+export interface Queue<T> {
+  send(body: T, delaySeconds?: number): Promise<void>;
+}
+
 /** One proxied call, for `/v1/usage`. */
 export interface UsageRecord {
   keyId: string;

@@ -33,22 +33,34 @@ function logSink(env: Record<string, string | undefined>) {
   };
 }
 
-let memo: AppDeps | undefined;
+/** Queues come from the functions that send to them, so the others bundle no SQS client. */
+export type QueueFactory = (env: Record<string, string | undefined>) => Pick<AppDeps, "pollQueue" | "callbackQueue">;
 
-export function appDeps(): AppDeps {
-  return (memo ??= buildDeps(process.env));
+/** For functions that never queue: a call would be a wiring bug, said plainly. */
+const noQueues: QueueFactory = () => {
+  const none = { send: async () => Promise.reject(new Error("this function has no queue")) };
+  return { pollQueue: none, callbackQueue: none };
+};
+
+/** Memoised deps: built on the first invocation of a container, reused after. */
+export function depsOnce(queues: QueueFactory = noQueues): () => AppDeps {
+  let memo: AppDeps | undefined;
+  return () => (memo ??= buildDeps(process.env, queues));
 }
 
-export function buildDeps(env: Record<string, string | undefined>): AppDeps {
+export function buildDeps(env: Record<string, string | undefined>, queues: QueueFactory = noQueues): AppDeps {
   const config = configFromEnv(env);
   const db = new DynamoDBClient({});
   const clock = systemClock;
   const keys = new DynamoKeyStore(db, tableName("keys", env));
+  const tasks = new DynamoTaskStore(db, tableName("tasks", env), config.taskTtlSeconds);
   return {
     config,
     agents: new CachedAgentStore(new DynamoAgentStore(db, tableName("agents", env)), clock, config.cacheTtlMs),
     keys,
-    tasks: new DynamoTaskStore(db, tableName("tasks", env), config.taskTtlSeconds),
+    tasks,
+    jobs: tasks,
+    ...queues(env),
     usage: new DynamoUsageStore(db, tableName("usage", env)),
     limiter: new DynamoRateLimiter(db, tableName("counters", env)),
     upstream: new HttpUpstream(config.allowPrivateUrls),

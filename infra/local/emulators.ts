@@ -120,14 +120,16 @@ async function waitUntilActive(client: DynamoDBClient, name: string): Promise<vo
 
 async function enableTtl(client: DynamoDBClient, name: string, attribute: string): Promise<void> {
   const { TimeToLiveDescription: current } = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
-  // Re-enabling fails with "TimeToLive is already enabled", so only act on a change.
   if (current?.TimeToLiveStatus === "ENABLED" && current.AttributeName === attribute) return;
   try {
     await client.send(
       new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
     );
   } catch (error) {
-    if (errorName(error) !== "UnknownOperationException") throw error; // dynalite has no TTL API
+    if (errorName(error) === "UnknownOperationException") return; // dynalite has no TTL API
+    // A concurrent ensureTables enabled it between our describe and update.
+    if (errorName(error) === "ValidationException" && /already enabled/i.test(errorMessage(error))) return;
+    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 /** In-memory ports for unit tests of the core. Same contracts as the DynamoDB adapters. */
 import { ConflictError, NotFoundError } from "../errors.ts";
-import type { Agent, AgentStore, KeyStore, RateLimiter, TaskOwnership, TaskStore, UsageRecord, UsageStore, VirtualKey } from "../ports.ts";
+import { isFinished, type Agent, type AgentStore, type Job, type JobStore, type KeyStore, type PushTarget, type Queue, type RateLimiter, type TaskOwnership, type TaskStore, type UsageRecord, type UsageStore, type VirtualKey } from "../ports.ts";
+import { parseAnyJobId } from "../core/async/job-id.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -43,17 +44,74 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
-export class MemoryTaskStore implements TaskStore {
+export class MemoryTaskStore implements TaskStore, JobStore {
   readonly owners = new Map<string, string>();
+  readonly jobs = new Map<string, Job>();
+  private k = (agent: string, taskId: string) => `${agent}#${taskId}`;
+
   async claim({ agent, taskId, owner }: TaskOwnership) {
-    const k = `${agent}#${taskId}`;
-    const held = this.owners.get(k);
+    const held = this.owners.get(this.k(agent, taskId));
     if (held) return held;
-    this.owners.set(k, owner);
+    this.owners.set(this.k(agent, taskId), owner);
     return owner;
   }
   async owner(agent: string, taskId: string) {
-    return this.owners.get(`${agent}#${taskId}`);
+    return this.owners.get(this.k(agent, taskId));
+  }
+  async create(job: Job) {
+    const k = this.k(job.agent, job.taskId);
+    const held = this.owners.get(k);
+    if (this.jobs.has(k) || (held && held !== job.owner)) return;
+    this.owners.set(k, job.owner);
+    this.jobs.set(k, clone(job));
+  }
+  async get(id: string) {
+    const ref = parseAnyJobId(id);
+    const job = ref && this.jobs.get(this.k(ref.agent, ref.taskId));
+    return job?.id === id ? clone(job) : undefined;
+  }
+  async byTask(agent: string, taskId: string) {
+    const job = this.jobs.get(this.k(agent, taskId));
+    return job && clone(job);
+  }
+  async finish(id: string, end: Pick<Job, "status" | "result" | "error" | "polls">, at: string) {
+    const job = await this.live(id);
+    if (!job || isFinished(job.status)) return false;
+    Object.assign(job, end, { updatedAt: at });
+    return true;
+  }
+  async markNotified(id: string) {
+    const job = await this.live(id);
+    if (job) job.notified = true;
+  }
+  async setPush(id: string, push: PushTarget[]) {
+    const job = await this.live(id);
+    if (job) job.push = clone(push);
+  }
+  async recordCallback(id: string, delivered: boolean, status: number | undefined) {
+    const job = await this.live(id);
+    if (!job) return;
+    job.callbacks = { attempts: job.callbacks.attempts + 1, delivered: job.callbacks.delivered + (delivered ? 1 : 0), ...(status !== undefined ? { lastStatus: status } : {}) };
+  }
+  async list(owner: string | undefined, limit: number) {
+    return [...this.jobs.values()]
+      .filter((j) => !owner || j.owner === owner)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, limit)
+      .map(clone);
+  }
+  private async live(id: string) {
+    const ref = parseAnyJobId(id);
+    const job = ref && this.jobs.get(this.k(ref.agent, ref.taskId));
+    return job?.id === id ? job : undefined;
+  }
+}
+
+/** A queue that keeps what was sent, with its delay, for tests to deliver by hand. */
+export class MemoryQueue<T> implements Queue<T> {
+  readonly sent: { body: T; delaySeconds: number }[] = [];
+  async send(body: T, delaySeconds = 0) {
+    this.sent.push({ body: clone(body), delaySeconds });
   }
 }
 

@@ -85,6 +85,22 @@ const taskState = enumMapping({
 const role = enumMapping({ user: "ROLE_USER", agent: "ROLE_AGENT" });
 
 // ---------------------------------------------------------------------------------------------
+// Versions (§3.6): only Major.Minor counts
+// ---------------------------------------------------------------------------------------------
+
+/** A declared protocol version's family: "0.3.0" is 0.3, "1.0" is 1.0, and no version at all means 0.3 (§3.6.2). */
+const FAMILY_BY_MAJOR = new Map<string, A2AVersion>([
+  ["0", "0.3"],
+  ["1", "1.0"],
+]);
+
+function versionFamily(declared: unknown): A2AVersion | undefined {
+  if (declared === undefined || declared === "") return "0.3";
+  const major = typeof declared === "string" ? /^\s*(\d+)(?:\.|\s*$)/.exec(declared)?.[1] : undefined;
+  return major === undefined ? undefined : FAMILY_BY_MAJOR.get(major);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parts (§4.1.6): 0.3 tells them apart by `kind`, 1.0 by which `content` member is set
 // ---------------------------------------------------------------------------------------------
 
@@ -117,10 +133,11 @@ function filePartToV10(part: Json): Json {
 
 function dataPartToV10(part: Json): Json {
   const { data, metadata } = part;
-  const wrapped = isRecord(metadata) && metadata[WRAPPED_DATA_FLAG] === true && isRecord(data) && Object.keys(data).length === 1 && Object.hasOwn(data, "value");
-  if (!wrapped) return patch(part, { kind: undefined });
-  const rest = patch(metadata, { [WRAPPED_DATA_FLAG]: undefined });
-  return patch(part, { kind: undefined, data: data.value, metadata: Object.keys(rest).length > 0 ? rest : undefined });
+  const isWrapped =
+    isRecord(metadata) && metadata[WRAPPED_DATA_FLAG] === true && isRecord(data) && Object.keys(data).length === 1 && Object.hasOwn(data, "value");
+  if (!isWrapped) return patch(part, { kind: undefined });
+  const ownMetadata = patch(metadata, { [WRAPPED_DATA_FLAG]: undefined });
+  return patch(part, { kind: undefined, data: data.value, metadata: Object.keys(ownMetadata).length > 0 ? ownMetadata : undefined });
 }
 
 const partToV03 = onRecord((part) => {
@@ -315,18 +332,6 @@ const extendedCardParams: Translators = {
 
 /** The binding the gateway serves and calls agents over. */
 const JSON_RPC = "JSONRPC";
-
-/** A declared protocol version's family: "0.3.0" is 0.3, "1.0" is 1.0, and no version at all means 0.3 (§3.6.2). */
-const FAMILY_BY_MAJOR = new Map<string, A2AVersion>([
-  ["0", "0.3"],
-  ["1", "1.0"],
-]);
-
-function versionFamily(declared: unknown): A2AVersion | undefined {
-  if (declared === undefined || declared === "") return "0.3";
-  const major = typeof declared === "string" ? /^\s*(\d+)(?:\.|\s*$)/.exec(declared)?.[1] : undefined;
-  return major === undefined ? undefined : FAMILY_BY_MAJOR.get(major);
-}
 
 const interfacesOf = (card: Json): Json[] => (Array.isArray(card.supportedInterfaces) ? card.supportedInterfaces.filter(isRecord) : []);
 

@@ -1,6 +1,7 @@
 /** In-memory deps for unit tests of the core: no network, no emulators. */
 import type { AppDeps } from "../../shared/deps.ts";
-import { MemoryAgentStore, MemoryKeyStore, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
 import { silentLogger } from "../../shared/log.ts";
@@ -21,14 +22,25 @@ export class ScriptedUpstream implements Upstream {
   }
 }
 
-export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {}): AppDeps & { agents: MemoryAgentStore } {
+export type MemoryDeps = AppDeps & {
+  agents: MemoryAgentStore;
+  jobs: MemoryTaskStore;
+  pollQueue: MemoryQueue<PollMessage>;
+  callbackQueue: MemoryQueue<CallbackMessage>;
+};
+
+export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {}): MemoryDeps {
   const keys = new MemoryKeyStore();
   const clock = { now: () => Date.now() };
+  const tasks = new MemoryTaskStore();
   return {
     config: { masterKey: MASTER, syncBudgetMs: 2_000, taskTtlSeconds: 3600, allowPrivateUrls: true, cacheTtlMs: 0 },
     agents: new MemoryAgentStore(),
     keys,
-    tasks: new MemoryTaskStore(),
+    tasks,
+    jobs: tasks,
+    pollQueue: new MemoryQueue<PollMessage>(),
+    callbackQueue: new MemoryQueue<CallbackMessage>(),
     usage: new MemoryUsageStore(),
     limiter: new MemoryRateLimiter(),
     upstream,
@@ -36,7 +48,7 @@ export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {})
     clock,
     log: silentLogger,
     ...overrides,
-  } as AppDeps & { agents: MemoryAgentStore };
+  } as MemoryDeps;
 }
 
 export const v03Agent = (name: string, card: Record<string, unknown> = {}): Agent => ({

@@ -455,12 +455,17 @@ const CASES: Case[] = [
   { name: "extended card result", translate: result("extendedCard"), v03: CARD_03, v10: CARD_10 },
 ];
 
-describe.each(CASES)("translating a $name", ({ translate, v03, v10, only }) => {
-  it.skipIf(only === "to 0.3")("from 0.3 gives the 1.0 form", () => {
+/** Cases keyed by name, for test titles in full. */
+const named = (cases: Case[]) => cases.map((c) => [c.name, c] as const);
+
+describe("from 0.3 to 1.0, the translator rewrites a", () => {
+  it.each(named(CASES.filter((c) => c.only !== "to 0.3")))("%s", (_, { translate, v03, v10 }) => {
     expect(translate(v03, "0.3", "1.0")).toStrictEqual(v10);
   });
+});
 
-  it.skipIf(only === "to 1.0")("from 1.0 gives the 0.3 form", () => {
+describe("from 1.0 to 0.3, the translator rewrites a", () => {
+  it.each(named(CASES.filter((c) => c.only !== "to 1.0")))("%s", (_, { translate, v03, v10 }) => {
     expect(translate(v10, "1.0", "0.3")).toStrictEqual(v03);
   });
 });
@@ -853,7 +858,7 @@ describe.each(ORACLE_CASES)("like the SDK's 0.3 compatibility layer, $op", ({ op
   });
 });
 
-describe("stream events, like the SDK", () => {
+describe("stream events and cards, like the SDK", () => {
   const EVENTS_03: Json[] = [
     TASK_03,
     message03([{ kind: "file", file: { bytes: "aGk=", mimeType: "text/plain", name: "hi.txt" } }], { role: "agent", taskId: "task-1" }),
@@ -876,7 +881,13 @@ describe("stream events, like the SDK", () => {
     expect(translateStreamEvent(v10, "1.0", "0.3")).toStrictEqual(viaSdk);
   });
 
-  it("unlike the SDK, tells a 0.3 client that input-required ends the stream, as 1.0 streams close there", () => {
+  it("reads a 0.3 card as the SDK does", () => {
+    expect(translateResult("extendedCard", CARD_03, "0.3", "1.0")).toStrictEqual(sdk.AgentCard.toJSON(parseLegacyAgentCard(CARD_03)));
+  });
+});
+
+describe("where it parts from the SDK, on purpose, it", () => {
+  it("tells a 0.3 client that input-required ends the stream, as 1.0 streams close there", () => {
     const v10 = { statusUpdate: { taskId: "t", contextId: "c", status: { state: "TASK_STATE_INPUT_REQUIRED" } } };
 
     const viaSdk = JSON.parse(new V03PushNotificationSerializer().serialize(sdk.StreamResponse.fromJSON(v10)).body);
@@ -884,17 +895,13 @@ describe("stream events, like the SDK", () => {
     expect(translateStreamEvent(v10, "1.0", "0.3")).toStrictEqual({ ...viaSdk, final: true });
   });
 
-  it("unlike the SDK, lets a 0.3 send that does not say blocking block, as 0.3 servers did", async () => {
+  it("lets a 0.3 send that does not say blocking block, as 0.3 servers did", async () => {
     const params03 = { message: message03([{ kind: "text", text: "hi" }]), configuration: { acceptedOutputModes: ["text/plain"] } };
 
     const viaSdk = await throughSdkServer("send", params03, { task: TASK_10 });
 
     expect(viaSdk.params).toMatchObject({ configuration: { returnImmediately: true } });
     expect(translateParams("send", params03, "0.3", "1.0")).toStrictEqual({ message: message10([{ text: "hi" }]), configuration: { acceptedOutputModes: ["text/plain"] } });
-  });
-
-  it("reads a 0.3 card as the SDK does", () => {
-    expect(translateResult("extendedCard", CARD_03, "0.3", "1.0")).toStrictEqual(sdk.AgentCard.toJSON(parseLegacyAgentCard(CARD_03)));
   });
 });
 

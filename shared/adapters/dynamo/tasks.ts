@@ -1,28 +1,49 @@
-/** The tasks table. Key formats are named here and nowhere else. */
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { TaskOwnership, TaskStore } from "../../ports.ts";
-import { isConditionFailed } from "./codec.ts";
+/**
+ * The tasks table. One item per agent task the gateway has seen: who owns it and, when the gateway
+ * drives it to its end, the job (status, result, push targets). Key formats are named here only.
+ */
+import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Job, JobStore, PushTarget, TaskOwnership, TaskStore } from "../../ports.ts";
+import { parseAnyJobId } from "../../core/async/job-id.ts";
+import { fromItem, isConditionFailed, toItem, type Item } from "./codec.ts";
 
 /** Agents choose task ids, so the same id may exist at two agents: the key carries both. */
 export const taskKey = (agent: string, taskId: string) => `task#${agent}#${taskId}`;
 
-export class DynamoTaskStore implements TaskStore {
+const JSON_FIELDS = ["result", "error", "push", "callbacks"] as const;
+
+function toJobAttributes(job: Job): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...job };
+  for (const f of JSON_FIELDS) record[f] = job[f] === undefined ? undefined : JSON.stringify(job[f]);
+  return record;
+}
+
+function fromJobItem(item: Item): Job | undefined {
+  const r = fromItem(item);
+  if (typeof r.kind !== "string") return undefined; // an ownership record only
+  for (const f of JSON_FIELDS) if (typeof r[f] === "string") r[f] = JSON.parse(r[f] as string);
+  delete r.pk;
+  delete r.ttl;
+  return r as unknown as Job;
+}
+
+export class DynamoTaskStore implements TaskStore, JobStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
     private readonly ttlSeconds: number,
   ) {}
 
+  private ttl() {
+    return { N: String(Math.floor(Date.now() / 1000) + this.ttlSeconds) };
+  }
+
   async claim({ agent, taskId, owner }: TaskOwnership): Promise<string> {
     try {
       await this.db.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: {
-            pk: { S: taskKey(agent, taskId) },
-            owner: { S: owner },
-            ttl: { N: String(Math.floor(Date.now() / 1000) + this.ttlSeconds) },
-          },
+          Item: { pk: { S: taskKey(agent, taskId) }, owner: { S: owner }, ttl: this.ttl() },
           // First writer wins; a repeat by the same owner is a no-op success.
           ConditionExpression: "attribute_not_exists(pk) OR #owner = :owner",
           ExpressionAttributeNames: { "#owner": "owner" },
@@ -46,5 +67,122 @@ export class DynamoTaskStore implements TaskStore {
       }),
     );
     return out.Item?.owner?.S;
+  }
+
+  async create(job: Job): Promise<void> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...toItem(toJobAttributes(job)), pk: { S: taskKey(job.agent, job.taskId) }, ttl: this.ttl() },
+          // Over a bare ownership record of the same owner, never over another job or owner.
+          ConditionExpression: "attribute_not_exists(pk) OR (#owner = :owner AND attribute_not_exists(#kind))",
+          ExpressionAttributeNames: { "#owner": "owner", "#kind": "kind" },
+          ExpressionAttributeValues: { ":owner": { S: job.owner } },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+    }
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const ref = parseAnyJobId(id);
+    if (!ref) return undefined;
+    const job = await this.byTask(ref.agent, ref.taskId);
+    return job?.id === id ? job : undefined;
+  }
+
+  async byTask(agent: string, taskId: string): Promise<Job | undefined> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: taskKey(agent, taskId) } }, ConsistentRead: true }));
+    return out.Item ? fromJobItem(out.Item) : undefined;
+  }
+
+  async finish(id: string, end: Pick<Job, "status" | "result" | "error" | "polls">, at: string): Promise<boolean> {
+    const ref = parseAnyJobId(id);
+    if (!ref) return false;
+    const values = toItem({
+      ":status": end.status,
+      ":result": end.result === undefined ? null : JSON.stringify(end.result),
+      ":error": end.error === undefined ? null : JSON.stringify(end.error),
+      ":polls": end.polls,
+      ":at": at,
+      ":queued": "queued",
+      ":running": "in_progress",
+    });
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { pk: { S: taskKey(ref.agent, ref.taskId) } },
+          UpdateExpression: "SET #status = :status, #result = :result, #error = :error, polls = :polls, updatedAt = :at",
+          // Exactly one end per job, however many pollers race to it (SPEC §6).
+          ConditionExpression: "#status IN (:queued, :running)",
+          ExpressionAttributeNames: { "#status": "status", "#result": "result", "#error": "error" },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  async markNotified(id: string): Promise<void> {
+    await this.update(id, "SET notified = :t", { ":t": { BOOL: true } });
+  }
+
+  async setPush(id: string, push: PushTarget[]): Promise<void> {
+    await this.update(id, "SET push = :p", { ":p": { S: JSON.stringify(push) } });
+  }
+
+  async recordCallback(id: string, delivered: boolean, status: number | undefined): Promise<void> {
+    const job = await this.get(id);
+    if (!job) return;
+    const callbacks = {
+      attempts: job.callbacks.attempts + 1,
+      delivered: job.callbacks.delivered + (delivered ? 1 : 0),
+      ...(status !== undefined ? { lastStatus: status } : {}),
+    };
+    await this.update(id, "SET callbacks = :c", { ":c": { S: JSON.stringify(callbacks) } });
+  }
+
+  async list(owner: string | undefined, limit: number): Promise<Job[]> {
+    const jobs: Job[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: owner ? "attribute_exists(#kind) AND #owner = :owner" : "attribute_exists(#kind)",
+          ExpressionAttributeNames: { "#kind": "kind", ...(owner ? { "#owner": "owner" } : {}) },
+          ...(owner ? { ExpressionAttributeValues: { ":owner": { S: owner } } } : {}),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const job = fromJobItem(item);
+        if (job) jobs.push(job);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && jobs.length < 1000);
+    return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
+  }
+
+  private async update(id: string, expression: string, values: Item): Promise<void> {
+    const ref = parseAnyJobId(id);
+    if (!ref) return;
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { pk: { S: taskKey(ref.agent, ref.taskId) } },
+        UpdateExpression: expression,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: values,
+      }),
+    ).catch((e: unknown) => {
+      if (!isConditionFailed(e)) throw e;
+    });
   }
 }

@@ -32,9 +32,15 @@ export interface RunOptions {
   message: V03Message;
   principal: Principal;
   trace: GatewayRequest["trace"];
+  /** How long to wait for the agent to settle; 0 hands off at once (async). */
   budgetMs: number;
+  /** Use `message/stream` when the agent can; defaults to yes. */
+  stream?: boolean;
   signal?: AbortSignal;
 }
+
+/** Even a hand-off waits this long for the agent to accept the message. */
+const ACCEPT_TIMEOUT_MS = 10_000;
 
 const KEEPALIVE_MS = 5_000;
 const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.UnsupportedOperation]);
@@ -46,8 +52,8 @@ export async function* runAgent(opts: RunOptions, deps: AppDeps): AsyncGenerator
   const deadline = deps.clock.now() + opts.budgetMs;
   let result: Obj | undefined;
 
-  if (agentStreams(opts.agent)) {
-    const streamed = yield* streamTurn(opts, version, deps);
+  if (opts.stream !== false && agentStreams(opts.agent)) {
+    const streamed = yield* streamTurn(opts, version, deadline, deps);
     if (streamed !== "cannot-stream") result = streamed;
   }
   result ??= await sendTurn(opts, version, deps);
@@ -61,7 +67,7 @@ async function sendTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): P
     urls: agentEndpoints(opts.agent, version),
     headers: upstreamHeaders(opts.agent, version, opts.trace),
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.send[version], params: translateParams("send", params, "0.3", version) }),
-    timeoutMs: opts.budgetMs,
+    timeoutMs: Math.max(opts.budgetMs, ACCEPT_TIMEOUT_MS),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (reply.kind !== "json") {
@@ -79,12 +85,12 @@ async function sendTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): P
  * `message/stream`: text deltas as artifacts arrive, and the task assembled from the events.
  * Returns "cannot-stream" when the agent says it does not stream after all.
  */
-async function* streamTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): AsyncGenerator<RunEvent, Obj | "cannot-stream"> {
+async function* streamTurn(opts: RunOptions, version: A2AVersion, deadline: number, deps: AppDeps): AsyncGenerator<RunEvent, Obj | "cannot-stream"> {
   const reply = await deps.upstream.post({
     urls: agentEndpoints(opts.agent, version),
     headers: upstreamHeaders(opts.agent, version, opts.trace),
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.stream[version], params: translateParams("stream", { message: opts.message }, "0.3", version) }),
-    timeoutMs: opts.budgetMs,
+    timeoutMs: Math.max(opts.budgetMs, ACCEPT_TIMEOUT_MS),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (reply.kind === "json") {
@@ -100,37 +106,49 @@ async function* streamTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps)
 
   let task: Obj | undefined;
   let lastArtifact: string | undefined;
-  for await (const raw of reply.events) {
-    const parsed = JsonRpcResponse.safeParse(raw);
-    if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
-    if ("error" in parsed.data) throw new RpcError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.data);
-    const event = translateStreamEvent(parsed.data.result, version, "0.3") as Obj;
-    switch (event.kind) {
-      case "message":
-        if (Array.isArray(event.parts) && event.parts.length) {
-          await claim(event, opts, deps);
-          reply.close();
-          return event;
+  // Past the budget the stream is closed and the task, as far as it got, goes to the queue.
+  let outOfTime = false;
+  const timer = setTimeout(() => {
+    outOfTime = true;
+    reply.close();
+  }, Math.max(0, deadline - deps.clock.now()));
+  try {
+    for await (const raw of reply.events) {
+      const parsed = JsonRpcResponse.safeParse(raw);
+      if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
+      if ("error" in parsed.data) throw new RpcError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.data);
+      const event = translateStreamEvent(parsed.data.result, version, "0.3") as Obj;
+      switch (event.kind) {
+        case "message":
+          if (Array.isArray(event.parts) && event.parts.length) {
+            await claim(event, opts, deps);
+            reply.close();
+            return event;
+          }
+          break;
+        case "task":
+          task = { ...event };
+          await claim(task, opts, deps);
+          break;
+        case "status-update":
+          task = { ...(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }), status: event.status };
+          break;
+        case "artifact-update": {
+          const artifact = event.artifact as Obj;
+          task = withArtifact(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }, artifact, event.append === true);
+          const text = partsText(artifact.parts);
+          // A new artifact starts on a new line, as answerParts joins them.
+          const separator = lastArtifact !== undefined && lastArtifact !== artifact.artifactId ? "\n" : "";
+          lastArtifact = artifact.artifactId as string;
+          if (text || separator) yield { type: "delta", text: separator + text };
+          break;
         }
-        break;
-      case "task":
-        task = { ...event };
-        await claim(task, opts, deps);
-        break;
-      case "status-update":
-        task = { ...(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }), status: event.status };
-        break;
-      case "artifact-update": {
-        const artifact = event.artifact as Obj;
-        task = withArtifact(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }, artifact, event.append === true);
-        const text = partsText(artifact.parts);
-        // A new artifact starts on a new line, as answerParts joins them.
-        const separator = lastArtifact !== undefined && lastArtifact !== artifact.artifactId ? "\n" : "";
-        lastArtifact = artifact.artifactId as string;
-        if (text || separator) yield { type: "delta", text: separator + text };
-        break;
       }
     }
+  } catch (e) {
+    if (!(outOfTime && task)) throw e;
+  } finally {
+    clearTimeout(timer);
   }
   if (!task) throw new UpstreamError("Agent ended its stream without a task or message", "invalid_response");
   return task;

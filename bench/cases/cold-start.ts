@@ -1,0 +1,151 @@
+/**
+ * Case 4: per function, the bundle `npm run build` makes, and its cold start: a fresh `node`
+ * that imports the bundle and serves one cheap invocation, timed from spawn to the answer on
+ * fd 3, median of several spawns, next to a bare `node -e` doing the same report.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { median } from "../lib/stats.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PRELOAD = pathToFileURL(fileURLToPath(new URL("../cold/awslambda-preload.mjs", import.meta.url))).href;
+const INVOKE = fileURLToPath(new URL("../cold/invoke.mjs", import.meta.url));
+
+/** An API Gateway v2 / Function URL event without a key: cheap, and no store is reached. */
+const httpEvent = (method: string, path: string, body?: string) => ({
+  version: "2.0",
+  routeKey: "$default",
+  rawPath: path,
+  rawQueryString: "",
+  headers: { "content-type": "application/json", host: "gw.bench" },
+  requestContext: {
+    http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+    requestId: "cold-1",
+    routeKey: "$default",
+    stage: "$default",
+    time: "",
+    timeEpoch: 0,
+    accountId: "",
+    apiId: "",
+    domainName: "gw.bench",
+    domainPrefix: "gw",
+  },
+  ...(body !== undefined ? { body } : {}),
+  isBase64Encoded: false,
+});
+
+/**
+ * The first invocation each function serves. A new function gets the default (an empty SQS
+ * batch, what a queue consumer such as `poller` or `deliver` is handed) until it has a row here.
+ */
+export const coldEvents: Record<string, unknown> = {
+  api: httpEvent("GET", "/health"),
+  // 401 before any store is read, but after the deps (AWS SDK clients) are built.
+  a2a: httpEvent("GET", "/a2a/bench/.well-known/agent-card.json"),
+  openai: httpEvent("POST", "/v1/chat/completions", "{}"),
+};
+const DEFAULT_EVENT = { Records: [] };
+
+/** What the functions read from the environment at first use; no AWS endpoint is ever called. */
+const FUNCTION_ENV = {
+  PATH: process.env.PATH ?? "",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "cold",
+  AWS_SECRET_ACCESS_KEY: "cold",
+  GATEWAY_MASTER_KEY: "sk-master-cold",
+};
+
+export interface FunctionCold {
+  fn: string;
+  bundleBytes?: number;
+  /** Spawn → first response, median over spawns (ms). */
+  coldMs?: number;
+  /** Less the bare `node -e` startup. */
+  netMs?: number;
+  /** In the process: import of the bundle done, and first response, since process start (ms). */
+  importMs?: number;
+  respondMs?: number;
+  status?: unknown;
+  error?: string;
+}
+
+export interface ColdStartResult {
+  spawns: number;
+  nodeBaselineMs: number;
+  build: { ok: boolean; output: string };
+  functions: FunctionCold[];
+}
+
+/** The function entry points, found as scripts/build.ts finds them. */
+export const functionNames = () =>
+  readdirSync(join(ROOT, "functions"))
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .map((f) => basename(f, ".ts"))
+    .sort();
+
+function runBuild(): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c));
+    child.stderr.on("data", (c: Buffer) => (output += c));
+    child.on("close", (code) => resolve({ ok: code === 0, output: output.trim() }));
+  });
+}
+
+/** One spawn: ms from spawn to the first line on fd 3, and that line. */
+function timeSpawn(args: string[]): Promise<{ ms: number; line: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: FUNCTION_ENV, stdio: ["ignore", "ignore", "pipe", "pipe"] });
+    let line = "";
+    let ms = NaN;
+    let stderr = "";
+    child.stdio[3]!.on("data", (c: Buffer) => {
+      if (Number.isNaN(ms)) ms = performance.now() - t0;
+      line += c.toString();
+    });
+    child.stderr!.on("data", (c: Buffer) => (stderr += c));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (Number.isNaN(ms)) reject(new Error(`exited ${code} without answering: ${stderr.trim().slice(-400)}`));
+      else resolve({ ms, line: line.trim() });
+    });
+  });
+}
+
+export async function coldStarts(spawns: number): Promise<ColdStartResult> {
+  const build = await runBuild();
+  const baseline: number[] = [];
+  for (let i = 0; i < spawns; i++) baseline.push((await timeSpawn(["-e", "require('node:fs').writeSync(3, '{}\\n')"])).ms);
+  const nodeBaselineMs = median(baseline);
+
+  const functions: FunctionCold[] = [];
+  for (const fn of functionNames()) {
+    const bundle = join(ROOT, "dist", "functions", fn, "index.mjs");
+    if (!existsSync(bundle)) {
+      functions.push({ fn, error: "no bundle (build failed?)" });
+      continue;
+    }
+    const event = JSON.stringify(coldEvents[fn] ?? DEFAULT_EVENT);
+    const row: FunctionCold = { fn, bundleBytes: statSync(bundle).size };
+    try {
+      const runs: { ms: number; importedMs: number; respondedMs: number; status: unknown }[] = [];
+      for (let i = 0; i < spawns; i++) {
+        const { ms, line } = await timeSpawn(["--import", PRELOAD, INVOKE, bundle, event]);
+        runs.push({ ms, ...(JSON.parse(line) as { importedMs: number; respondedMs: number; status: unknown }) });
+      }
+      row.coldMs = median(runs.map((r) => r.ms));
+      row.netMs = row.coldMs - nodeBaselineMs;
+      row.importMs = median(runs.map((r) => r.importedMs));
+      row.respondMs = median(runs.map((r) => r.respondedMs));
+      row.status = runs[0]?.status;
+    } catch (e) {
+      row.error = e instanceof Error ? e.message : String(e);
+    }
+    functions.push(row);
+  }
+  return { spawns, nodeBaselineMs, build, functions };
+}

@@ -1,0 +1,45 @@
+/**
+ * The gateway's dependencies as `functions/lib/deps.ts` builds them for a warm container (agent
+ * and key caches on), with in-memory stores in place of DynamoDB: what is left to measure is the
+ * gateway's own work.
+ */
+import type { AppDeps } from "../../shared/deps.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { Upstream } from "../../shared/adapters/upstream.ts";
+import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import { registerAgent } from "../../shared/core/agents.ts";
+import { Authenticator, hashKey, newKeySecret } from "../../shared/core/keys.ts";
+import { systemClock } from "../../shared/ports.ts";
+
+/** The deployed default (`GATEWAY_CACHE_TTL_MS`): warm calls read neither the key nor the agent. */
+export const WARM_CACHE_TTL_MS = 10_000;
+const MASTER = "sk-master-bench";
+
+export function memoryDeps(upstream: Upstream, log: Logger): AppDeps {
+  const keys = new MemoryKeyStore();
+  const config = { masterKey: MASTER, syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: WARM_CACHE_TTL_MS };
+  return {
+    config,
+    agents: new CachedAgentStore(new MemoryAgentStore(), systemClock, WARM_CACHE_TTL_MS),
+    keys,
+    tasks: new MemoryTaskStore(),
+    usage: new MemoryUsageStore(),
+    limiter: new MemoryRateLimiter(),
+    upstream,
+    auth: new Authenticator(MASTER, keys, systemClock, WARM_CACHE_TTL_MS),
+    clock: systemClock,
+    log,
+  };
+}
+
+/** Registers an agent through the registry (its card fetched or given) and returns a key for it alone. */
+export async function seed(deps: AppDeps, agent: { name: string; url: string; card?: Record<string, unknown> }): Promise<string> {
+  await registerAgent(
+    { name: agent.name, urls: [agent.url], headers: {}, ...(agent.card ? { card: agent.card } : {}) },
+    { agents: deps.agents, upstream: deps.upstream, clock: deps.clock, allowPrivateUrls: true },
+  );
+  const { id, key } = newKeySecret();
+  await deps.keys.create({ id, name: "bench", hash: hashKey(key), agents: [agent.name], createdAt: new Date().toISOString() });
+  return key;
+}

@@ -1,0 +1,86 @@
+/**
+ * Every measured party runs in its own process (agent, proxy, gateway, load generator), so none
+ * of them shares an event loop with another: what one measures is not another's queueing.
+ * Parent and child talk over the fork IPC channel: the child announces itself once ready, then
+ * answers numbered requests.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface Proc<Ready> {
+  ready: Ready;
+  request<T>(body: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+type Reply = { id: number; value?: unknown; error?: string };
+
+const PROCS_DIR = fileURLToPath(new URL("../procs/", import.meta.url));
+const STOP_GRACE_MS = 5_000;
+
+/** Forks `bench/procs/<name>.ts` under tsx and waits for its first message. */
+export function startProc<Ready>(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<Proc<Ready>> {
+  const child = fork(`${PROCS_DIR}${name}.ts`, args, {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env },
+    // Request logs of the gateway are part of its work, but not of the bench's output.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    const onEarlyExit = (code: number | null) => reject(new Error(`${name} exited (${code}) before it was ready`));
+    child.once("exit", onEarlyExit);
+    child.once("message", (ready) => {
+      child.off("exit", onEarlyExit);
+      child.on("message", (m) => {
+        const reply = m as Reply;
+        const p = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (reply.error !== undefined) p?.reject(new Error(`${name}: ${reply.error}`));
+        else p?.resolve(reply.value);
+      });
+      child.on("exit", (code) => {
+        for (const p of pending.values()) p.reject(new Error(`${name} exited (${code})`));
+        pending.clear();
+      });
+      resolve({
+        ready: ready as Ready,
+        request: <T>(body: unknown) =>
+          new Promise<T>((ok, fail) => {
+            const id = next++;
+            pending.set(id, { resolve: ok as (v: unknown) => void, reject: fail });
+            child.send({ id, body });
+          }),
+        stop: () => stopChild(child),
+      });
+    });
+  });
+}
+
+/** Asks the child to leave (closing the channel), and kills it if it does not. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  child.disconnect();
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Child side: announce readiness, answer requests, and clean up when the parent goes away. */
+export function serveParent(ready: unknown, handle: (body: unknown) => Promise<unknown>, cleanup: () => Promise<void> = async () => {}): void {
+  const send = process.send?.bind(process);
+  if (!send) throw new Error("not started by bench/lib/procs.ts");
+  process.on("message", (m) => {
+    const { id, body } = m as { id: number; body: unknown };
+    handle(body).then(
+      (value) => send({ id, value }),
+      (e: unknown) => send({ id, error: e instanceof Error ? e.message : String(e) }),
+    );
+  });
+  process.once("disconnect", () => {
+    cleanup().finally(() => process.exit(0));
+  });
+  send(ready);
+}

@@ -1,0 +1,127 @@
+/** The Markdown report printed to stdout. */
+import type { TargetSummary } from "../cases/http.ts";
+import { added, BUDGET, lost } from "./budget.ts";
+import { int, kb, mark, ms, pct, signedMs, table, us, usd } from "./report.ts";
+import { failed, TARGETS, type BenchResults } from "./results.ts";
+
+const errorLine = (o: { error: string } | undefined) => `_not measured: ${o?.error ?? "skipped"}_`;
+
+function latencyRows(rows: TargetSummary[], connections: number) {
+  return rows.map((r) => [
+    connections,
+    r.target,
+    ms(r.p50, 3),
+    ms(r.p99, 3),
+    r.target === TARGETS.direct ? "—" : signedMs(added(rows, r.target, "p50"), 3),
+    r.target === TARGETS.direct ? "—" : signedMs(added(rows, r.target, "p99"), 3),
+    int(r.rps),
+    r.errors ? `${r.errors} (${r.firstError ?? ""})` : "0",
+  ]);
+}
+
+export function render(r: BenchResults): string {
+  const m = r.meta;
+  const out: string[] = [
+    `# Gateway benchmark`,
+    "",
+    `${m.startedAt} · Node ${m.node} · ${m.cpus} × ${m.cpuModel} · load average ${m.loadAvgAtStart.map((l) => l.toFixed(2)).join(" ")} at start, ` +
+      `${m.loadAvgAtEnd.map((l) => l.toFixed(2)).join(" ")} at end · ${m.rounds} rounds per case, medians across rounds · run took ${m.durationS.toFixed(0)} s`,
+    "",
+    "Every party runs in its own process on 127.0.0.1 (agent, bare proxy, gateway, load generator): on a small machine they share its cores.",
+    "",
+    "## 1–2. `message/send`: added latency and throughput",
+    "",
+  ];
+
+  if (failed(r.send)) out.push(errorLine(r.send));
+  else {
+    out.push(
+      "Closed loop, keep-alive. `added` is the target's percentile less direct's. The gateway is the local stack (DynamoDB Local or dynalite, fauxqs, warm key and agent caches); the in-memory row is the same front and handler without the emulators, to tell the gateway's own cost from its storage round trips.",
+      "",
+      table(["conns", "target", "p50", "p99", "added p50", "added p99", "req/s", "errors"], [...latencyRows(r.send.c1, 1), ...latencyRows(r.send.c32, 32)]),
+      "",
+      table(
+        ["32 connections", "req/s", "lost vs direct", "lost vs bare proxy's loss"],
+        r.send.c32.map((t) => {
+          const l = lost(r.send.c32 as TargetSummary[], t.target);
+          const pl = lost(r.send.c32 as TargetSummary[], TARGETS.proxy);
+          return [t.target, int(t.rps), t.target === TARGETS.direct ? "—" : pct(l), l === undefined || !pl || t.target === TARGETS.direct ? "—" : `${(l / pl).toFixed(2)}×`];
+        }),
+      ),
+    );
+  }
+
+  out.push("", "## 3. `message/stream`: time to first streamed byte (1 connection)", "");
+  if (failed(r.stream)) out.push(errorLine(r.stream));
+  else {
+    out.push(
+      table(
+        ["target", "first byte p50", "first byte p99", "added p50", "added p99", "errors"],
+        r.stream.c1.map((t) => [
+          t.target,
+          ms(t.p50, 3),
+          ms(t.p99, 3),
+          t.target === TARGETS.direct ? "—" : signedMs(added(r.stream.c1 as TargetSummary[], t.target, "p50"), 3),
+          t.target === TARGETS.direct ? "—" : signedMs(added(r.stream.c1 as TargetSummary[], t.target, "p99"), 3),
+          t.errors,
+        ]),
+      ),
+    );
+  }
+
+  out.push("", "## 4. Bundles and cold start", "");
+  if (failed(r.coldStart)) out.push(errorLine(r.coldStart));
+  else {
+    const c = r.coldStart;
+    out.push(
+      `\`npm run build\` ${c.build.ok ? "passed" : "failed (bundles over budget are still measured)"}. A fresh \`node\` imports \`dist/functions/<fn>/index.mjs\` and serves one cheap event; spawn → response, median of ${c.spawns} spawns. A bare \`node -e\` takes ${ms(c.nodeBaselineMs, 1)} here.`,
+      "",
+      table(
+        ["function", "bundle", "spawn → response", "net of node", "import done (in process)", "responded (in process)", "status"],
+        c.functions.map((f) => [f.fn, kb(f.bundleBytes), ms(f.coldMs, 1), ms(f.netMs, 1), ms(f.importMs, 1), ms(f.respondMs, 1), f.error ?? String(f.status)]),
+      ),
+    );
+  }
+
+  out.push("", "## 5. The gateway's own work per `message/send` (in-process, warm, in-memory stores, instant upstream)", "");
+  if (failed(r.handlerCpu)) out.push(errorLine(r.handlerCpu));
+  else {
+    const h = r.handlerCpu;
+    out.push(table(["CPU per call", "wall per call", "calls"], [[us(h.cpuUs), us(h.wallUs), `${h.rounds} × ${int(h.calls)}`]]));
+  }
+
+  out.push(
+    "",
+    `## 6. Cost per 1M (AWS list prices, ${r.cost.region}, as of ${r.cost.asOf}; sources in latest.json and bench/lib/pricing.ts)`,
+    "",
+    table(
+      ["work", "invocations", "tasks/get", "DDB RRU", "DDB WRU", "SQS req", "Lambda", "Router", "HTTP API", "DynamoDB", "SQS", "Logs", "total per 1M", "note"],
+      r.cost.rows.map((row) => {
+        const c = row.counts;
+        const p = row.perMillion;
+        const invocations = c?.invocations.reduce((n, i) => n + i.count, 0);
+        return [
+          row.label,
+          c ? invocations! : "—",
+          c?.tasksGetCalls ?? "—",
+          c?.dynamoReadUnits ?? "—",
+          c?.dynamoWriteUnits ?? "—",
+          c?.sqsRequests ?? "—",
+          usd(p && p.lambdaRequests + p.lambdaDuration),
+          usd(p?.router),
+          usd(p?.httpApi),
+          usd(p?.dynamo),
+          usd(p?.sqs),
+          usd(p?.logs),
+          usd(p?.total),
+          row.note,
+        ];
+      }),
+    ),
+  );
+
+  out.push("", "## Budget", "", table(["target", "goal", "measured", "result"], r.checks.map((c) => [c.name, c.goal, c.measured, mark(c.pass)])));
+  const missed = r.checks.filter((c) => c.pass === false).length;
+  out.push("", `${r.checks.length - missed} of ${r.checks.length} targets met${missed ? `, ${missed} missed` : ""}. Bundle budget ${kb(BUDGET.bundleBytes)}.`, "");
+  return out.join("\n");
+}

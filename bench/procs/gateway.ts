@@ -1,0 +1,70 @@
+/**
+ * Child process: the gateway in front of the agent at argv[2], with a virtual key for it.
+ * - `emulators`: the local stack, in memory (DynamoDB Local or dynalite, fauxqs), set up through
+ *   its own HTTP API as a user would. Caches on, as deployed (the local stack turns them off).
+ * - `memory`: the same front and Lambda handler with in-memory stores: the gateway without
+ *   storage round trips, to tell the two apart.
+ */
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serveParent } from "../lib/procs.ts";
+import { memoryDeps, seed, WARM_CACHE_TTL_MS } from "../lib/memory-deps.ts";
+
+export interface GatewayReady {
+  url: string;
+  key: string;
+  agent: string;
+}
+
+const [agentUrl, stores = "emulators"] = process.argv.slice(2);
+if (!agentUrl) throw new Error("usage: gateway.ts <agent url> [emulators|memory]");
+const AGENT = "bench";
+
+async function startWithEmulators(): Promise<{ ready: GatewayReady; stop(): Promise<void> }> {
+  const { startLocalStack } = await import("../../infra/local/stack.ts");
+  const masterKey = `sk-master-bench-${randomBytes(8).toString("hex")}`;
+  const stack = await startLocalStack({ port: 0, masterKey, env: { GATEWAY_CACHE_TTL_MS: String(WARM_CACHE_TTL_MS) } });
+  const admin = async (path: string, body: unknown) => {
+    const res = await fetch(stack.url + path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${masterKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  await admin("/v1/agents", { name: AGENT, url: agentUrl });
+  const { key } = (await admin("/v1/keys", { name: "bench", agents: [AGENT] })) as { key: string };
+  return { ready: { url: stack.url, key, agent: AGENT }, stop: () => stack.stop() };
+}
+
+async function startWithMemory(): Promise<{ ready: GatewayReady; stop(): Promise<void> }> {
+  const { installAwsLambdaGlobal } = await import("../../infra/local/awslambda.ts");
+  installAwsLambdaGlobal();
+  // Loaded after the global exists: the handler module wraps itself with `awslambda` on import.
+  const [{ createFront }, { streamingHandler }, { a2aHandlers }, { HttpUpstream }, { jsonLogger }] = await Promise.all([
+    import("../../infra/local/front.ts"),
+    import("../../functions/lib/http.ts"),
+    import("../../shared/routes/a2a.ts"),
+    import("../../shared/adapters/upstream.ts"),
+    import("../../shared/log.ts"),
+  ]);
+  const deps = memoryDeps(new HttpUpstream(true), jsonLogger());
+  const key = await seed(deps, { name: AGENT, url: agentUrl! });
+  const a2a = streamingHandler(a2aHandlers, () => deps);
+  // Only the A2A function is measured; the other routes are not served here.
+  const server = createFront({ handlers: { a2a, api: a2a, openai: a2a } });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ready: { url: `http://127.0.0.1:${port}`, key, agent: AGENT },
+    stop: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+const gateway = stores === "memory" ? await startWithMemory() : await startWithEmulators();
+serveParent(gateway.ready, async () => undefined, gateway.stop);

@@ -1,0 +1,28 @@
+/**
+ * Callback delivery: signed webhooks and A2A push notifications. A failed attempt stays on the
+ * queue, invisible for a growing while (exponential backoff), and keeps its message and so its
+ * `webhook-id`; past the queue's receive limit it goes to the dead-letter queue.
+ */
+import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
+import { deliverCallback } from "../shared/core/async/deliver.ts";
+import { callbackRetrySeconds, CallbackMessageSchema } from "../shared/core/async/messages.ts";
+import { depsOnce } from "./lib/deps.ts";
+import { queueUrl, sqsClient, sqsQueues } from "./lib/queues.ts";
+import { receiveCount, sqsConsumer } from "./lib/sqs.ts";
+
+export const handler = sqsConsumer(
+  CallbackMessageSchema,
+  async (message, record, deps) => {
+    const outcome = await deliverCallback(message, deps);
+    if (outcome.delivered) return;
+    await sqsClient().send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl("callbacks", process.env),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: callbackRetrySeconds(receiveCount(record)),
+      }),
+    );
+    throw new Error(`callback not delivered: ${outcome.reason}`);
+  },
+  depsOnce(sqsQueues),
+);

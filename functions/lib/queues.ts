@@ -1,0 +1,19 @@
+/** SQS queues from the environment, for the functions that send to them. */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { QueueName } from "../../infra/schema.ts";
+import { SqsQueue } from "../../shared/adapters/sqs.ts";
+import type { QueueFactory } from "./deps.ts";
+
+export const queueUrl = (name: QueueName, env: Record<string, string | undefined>): string => {
+  const url = env[`GATEWAY_QUEUE_${name.toUpperCase()}_URL`];
+  if (!url) throw new Error(`GATEWAY_QUEUE_${name.toUpperCase()}_URL is not set`);
+  return url;
+};
+
+let client: SQSClient | undefined;
+export const sqsClient = () => (client ??= new SQSClient({}));
+
+export const sqsQueues: QueueFactory = (env) => ({
+  pollQueue: new SqsQueue(sqsClient(), queueUrl("tasks", env)),
+  callbackQueue: new SqsQueue(sqsClient(), queueUrl("callbacks", env)),
+});

@@ -1,0 +1,77 @@
+/**
+ * Callback delivery (SPEC §5): OpenAI-shaped webhook events signed per Standard Webhooks with the
+ * key's `whsec_` secret, and A2A push notifications in the caller's version. At least once: a
+ * failed attempt is retried by the queue with backoff, the same message, so the same `webhook-id`.
+ */
+import { createHmac } from "node:crypto";
+import type { AppDeps } from "../../deps.ts";
+import { UpstreamError } from "../../errors.ts";
+import type { Job, PushTarget } from "../../ports.ts";
+import { translateResult } from "../../protocol/translate.ts";
+import type { CallbackMessage } from "./messages.ts";
+
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export type DeliveryOutcome = { delivered: true } | { delivered: false; reason: string };
+
+/** Standard Webhooks: HMAC-SHA256 over `id.timestamp.body` with the base64 key after `whsec_`. */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+}
+
+export async function deliverCallback(msg: CallbackMessage, deps: AppDeps): Promise<DeliveryOutcome> {
+  const job = await deps.jobs.get(msg.jobId);
+  if (!job) return { delivered: true }; // expired: nothing left to announce
+  const request = msg.target === "webhook" ? await webhookRequest(msg, job, deps) : pushRequest(msg, job);
+  if (!request) return { delivered: true };
+  let status: number | undefined;
+  try {
+    const reply = await deps.upstream.post({ urls: [request.url], headers: request.headers, body: request.body, timeoutMs: DELIVERY_TIMEOUT_MS });
+    if (reply.kind === "sse") reply.close();
+    status = reply.status;
+  } catch (e) {
+    await deps.jobs.recordCallback(job.id, false, undefined);
+    return { delivered: false, reason: e instanceof UpstreamError ? e.message : "request failed" };
+  }
+  const delivered = status >= 200 && status < 300;
+  await deps.jobs.recordCallback(job.id, delivered, status);
+  return delivered ? { delivered } : { delivered, reason: `receiver answered HTTP ${status}` };
+}
+
+async function webhookRequest(msg: Extract<CallbackMessage, { target: "webhook" }>, job: Job, deps: AppDeps) {
+  const key = await deps.keys.get(job.owner);
+  if (!key?.webhookUrl || !key.webhookSecret) return undefined; // revoked, or the hook was removed
+  const timestamp = Math.floor(deps.clock.now() / 1000);
+  const body = JSON.stringify({ id: msg.eventId, object: "event", created_at: timestamp, type: msg.type, data: { id: job.id } });
+  return {
+    url: key.webhookUrl,
+    body,
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": msg.eventId,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signWebhook(key.webhookSecret, msg.eventId, timestamp, body),
+    },
+  };
+}
+
+/**
+ * A2A push notification: the task as the caller's version shows it (A2A spec §"Push
+ * Notifications": 0.3 posts the bare Task, 1.0 a StreamResponse), with the caller's token.
+ */
+function pushRequest(msg: Extract<CallbackMessage, { target: "push" }>, job: Job) {
+  const target = job.push.find((p) => p.id === msg.pushId);
+  if (!target || !job.result) return undefined;
+  const task = job.result as Record<string, unknown>;
+  const body = target.version === "0.3" ? JSON.stringify(task) : JSON.stringify({ task: translateResult("getTask", task, "0.3", "1.0") });
+  return { url: target.url, body, headers: pushHeaders(target) };
+}
+
+function pushHeaders(target: PushTarget): Record<string, string> {
+  return {
+    "content-type": target.version === "0.3" ? "application/json" : "application/a2a+json",
+    ...(target.token ? { "x-a2a-notification-token": target.token } : {}),
+    ...(target.authorization ? { authorization: target.authorization } : {}),
+  };
+}

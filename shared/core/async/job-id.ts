@@ -1,0 +1,28 @@
+/**
+ * Job ids name the agent and its task, so a job is found with one read and no index: the id a
+ * caller holds is the key of the record (ownership is checked on it like on any task).
+ */
+import type { JobKind } from "../../ports.ts";
+
+const PREFIX: Record<JobKind, string> = { "chat.completion": "chatcmpl-", response: "resp_", a2a: "a2atask_" };
+
+export function jobId(kind: JobKind, agent: string, taskId: string): string {
+  return PREFIX[kind] + Buffer.from(`${agent}/${taskId}`).toString("base64url");
+}
+
+/** The agent and task of a job id of the given kind, or undefined when it is not one. */
+export function parseJobId(kind: JobKind, id: string): { agent: string; taskId: string } | undefined {
+  if (!id.startsWith(PREFIX[kind])) return undefined;
+  const decoded = Buffer.from(id.slice(PREFIX[kind].length), "base64url").toString("utf8");
+  const cut = decoded.indexOf("/");
+  if (cut <= 0 || cut === decoded.length - 1) return undefined;
+  return { agent: decoded.slice(0, cut), taskId: decoded.slice(cut + 1) };
+}
+
+export function parseAnyJobId(id: string): { kind: JobKind; agent: string; taskId: string } | undefined {
+  for (const kind of Object.keys(PREFIX) as JobKind[]) {
+    const parsed = parseJobId(kind, id);
+    if (parsed) return { kind, ...parsed };
+  }
+  return undefined;
+}

@@ -1,0 +1,77 @@
+/**
+ * The poller (SPEC §1, §5, §6): one `tasks/get` per message. A settled task is stored once (a
+ * conditional write, however many deliveries race) and announced; an unsettled one is the same
+ * message sent again with a longer delay, so nothing runs, let alone sleeps, between polls.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { AppDeps } from "../../deps.ts";
+import { UpstreamError } from "../../errors.ts";
+import type { Job } from "../../ports.ts";
+import { isFinished } from "../../ports.ts";
+import { RpcCode, RpcError } from "../../protocol/jsonrpc.ts";
+import { cardVersion, translateResult } from "../../protocol/translate.ts";
+import { getTask } from "../poll.ts";
+import { isSettled, normalizeState } from "../task-state.ts";
+import { announce } from "./announce.ts";
+import { endOf, failedEnd, type JobEnd } from "./finish.ts";
+import { pollDelaySeconds, type PollMessage } from "./messages.ts";
+
+/** Failed polls in a row (agent down, timing out) before the job is given up. */
+export const MAX_POLL_ERRORS = 10;
+const POLL_TIMEOUT_MS = 10_000;
+
+export type PollOutcome = "finished" | "rescheduled" | "already-finished" | "stale";
+
+export async function processPoll(msg: PollMessage, deps: AppDeps): Promise<PollOutcome> {
+  const job = await deps.jobs.get(msg.jobId);
+  if (!job) return "stale"; // expired or never recorded: nothing left to drive
+  if (isFinished(job.status)) {
+    // A redelivery after a crash between storing and announcing: announce now.
+    if (!job.notified) await announce(job, deps);
+    return "already-finished";
+  }
+  const polls = msg.attempt + 1;
+  if (deps.clock.now() > Date.parse(job.createdAt) + deps.config.taskTtlSeconds * 1000) {
+    return finish(job, failedEnd(job, "The task did not finish within the gateway's task lifetime"), polls, deps);
+  }
+  const agent = await deps.agents.get(job.agent);
+  if (!agent) return finish(job, failedEnd(job, `Agent "${job.agent}" was removed`), polls, deps);
+
+  const version = cardVersion(agent.card).preferred;
+  let task: Record<string, unknown>;
+  try {
+    const raw = await getTask(agent, job.taskId, version, {
+      upstream: deps.upstream,
+      timeoutMs: POLL_TIMEOUT_MS,
+      trace: traceOf(job.id),
+    });
+    task = translateResult("getTask", raw, version, "0.3") as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof RpcError && e.code === RpcCode.TaskNotFound) return finish(job, failedEnd(job, "The agent no longer knows the task"), polls, deps);
+    if (!(e instanceof UpstreamError || e instanceof RpcError)) throw e;
+    if (msg.errors + 1 >= MAX_POLL_ERRORS) return finish(job, failedEnd(job, `The agent could not be polled: ${e.message}`), polls, deps);
+    deps.log.warn("poll failed", { jobId: job.id, agent: job.agent, error: e.message });
+    await deps.pollQueue.send({ jobId: job.id, attempt: msg.attempt + 1, errors: msg.errors + 1 }, pollDelaySeconds(msg.attempt + 1));
+    return "rescheduled";
+  }
+
+  if (!isSettled(normalizeState((task.status as { state?: unknown } | undefined)?.state))) {
+    await deps.pollQueue.send({ jobId: job.id, attempt: msg.attempt + 1, errors: 0 }, pollDelaySeconds(msg.attempt + 1));
+    return "rescheduled";
+  }
+  return finish(job, endOf(job, task), polls, deps);
+}
+
+async function finish(job: Job, end: JobEnd, polls: number, deps: AppDeps): Promise<PollOutcome> {
+  const at = new Date(deps.clock.now()).toISOString();
+  // Only the writer that stores the end announces it: exactly one result, callbacks queued once.
+  if (!(await deps.jobs.finish(job.id, { ...end, polls }, at))) return "already-finished";
+  await announce({ ...job, ...end, polls, updatedAt: at }, deps);
+  return "finished";
+}
+
+/** A stable W3C trace id per job, so every poll of one job shows up as one trace. */
+function traceOf(jobId: string) {
+  const traceId = createHash("sha256").update(jobId).digest("hex").slice(0, 32);
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` };
+}
