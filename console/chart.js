@@ -4,11 +4,11 @@ import { fmtMs, h, s } from "./ui.js";
 const W = 720, H = 190, L = 46, R = 10, T = 12, B = 24;
 const PW = W - L - R, PH = H - T - B;
 
-/** 1, 2, 5 × 10^k at or above n, so the axis reads in round numbers. */
+/** 1, 2, 4, 6, 8 × 10^k at or above n: the axis and its midpoint read in round numbers. */
 function niceMax(n) {
-  if (n <= 0) return 1;
+  if (n <= 1) return 1;
   const p = 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= n);
+  return [1, 2, 4, 6, 8, 10].map((m) => m * p).find((v) => v >= n);
 }
 
 /** Every bucket of the range, with the API's points in place and empty ones at zero. */
@@ -31,7 +31,7 @@ function label(t, interval, spanMs) {
 
 function frame(max, fmt, points, interval) {
   const span = points.length ? points.at(-1).t - points[0].t : 0;
-  const grid = [0, max / 2, max].map((v) => {
+  const grid = [0, max / 2, max].filter((v) => fmt(v) !== null).map((v) => {
     const y = T + PH - (v / max) * PH;
     return s("g", { class: "grid" }, s("line", { x1: L, x2: W - R, y1: y, y2: y }), s("text", { x: L - 6, y: y + 4, "text-anchor": "end" }, fmt(v)));
   });
@@ -64,7 +64,7 @@ export function requestsChart(points, interval) {
   });
   return figure(
     `Requests per ${interval}`,
-    svg(`Requests per ${interval}`, `${total} request(s), ${errors} error(s) in the range`, frame(max, (v) => String(Math.round(v)), points, interval), bars),
+    svg(`Requests per ${interval}`, `${total} request(s), ${errors} error(s) in the range`, frame(max, (v) => (Number.isInteger(v) ? String(v) : null), points, interval), bars),
     [["bar", "requests"], ["bar err", "errors"]]);
 }
 

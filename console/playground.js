@@ -18,21 +18,21 @@ export default function playgroundView(root) {
   const abort = new AbortController();
   const model = h("select", { name: "model" });
   const picker = h("div", { class: "picker" }, loading("Loading models…"));
+  const onModel = []; // what a change of agent resets
+  const inflight = new Set();
+  const track = () => { const c = new AbortController(); inflight.add(c); return c; };
+  const agentName = () => model.value.replace(/^a2a\//, "");
   root.append(
     viewHeader("Playground", "Talk to an agent the way callers do: an OpenAI chat completion streamed from it, or raw A2A JSON-RPC."),
     picker,
     h("div", { class: "play" }, chatPanel(), rawPanel()));
 
-  let onModel = [];
   api("/v1/models", { signal: abort.signal }).then(({ data }) => {
     if (!data.length) return picker.replaceChildren(h("p", { class: "empty" }, "No agent to talk to: register one in Agents."));
     model.append(...data.map((m) => h("option", { value: m.id }, m.id)));
     model.addEventListener("change", () => onModel.forEach((f) => f()));
     picker.replaceChildren(field("Agent (model)", model, "From GET /v1/models. Changing it starts a new chat."));
   }, (err) => err.name !== "AbortError" && picker.replaceChildren(errorBox(err, "GET /v1/models")));
-  const agentName = () => model.value.replace(/^a2a\//, "");
-  const inflight = new Set();
-  const track = () => { const c = new AbortController(); inflight.add(c); return c; };
 
   function chatPanel() {
     const log = h("ol", { class: "transcript", role: "log", "aria-live": "polite", "aria-label": "Conversation" });

@@ -22,40 +22,63 @@ export default function tasksView(root) {
       h("button", { type: "button", class: "btn", onclick: () => load() }, "Refresh")),
     out);
 
+  const open = new Set(); // results left open stay open across refreshes
+
   async function load() {
     try {
       const { data } = await api("/v1/tasks", { signal: abort.signal });
       count.textContent = `(${data.length})`;
-      // Keep open results open across refreshes.
-      const open = new Set([...out.querySelectorAll("details[open]")].map((d) => d.dataset.task));
-      out.replaceChildren(data.length ? table(data, open) : h("p", { class: "empty" }, "No task yet."));
+      out.replaceChildren(data.length ? table(data) : h("p", { class: "empty" }, "No task yet."));
     } catch (err) {
       if (err.name !== "AbortError") showError(out, err, "GET /v1/tasks");
     }
   }
 
-  const table = (tasks, open) =>
+  const table = (tasks) =>
     h("div", { class: "table-wrap" }, h("table", { class: "tasks-table" },
       h("thead", {}, h("tr", {}, ["State", "Task", "Agent", "Key", "Age", "Duration", "Polls", "Callbacks", "Result"].map((c, i) => h("th", { scope: "col", class: i === 6 ? "num" : undefined }, c)))),
-      h("tbody", {}, tasks.map((t) => {
-        const done = TERMINAL.has(t.status);
-        const ms = (done ? Date.parse(t.updatedAt) : Date.now()) - Date.parse(t.createdAt);
-        const cb = t.callbacks ?? { delivered: 0, attempts: 0 };
-        const result = t.result !== undefined ? jsonBlock(t.result, "Show JSON") : h("span", { class: "muted" }, done ? "none" : "pending");
-        if (result.tagName === "DETAILS") (result.dataset.task = t.id), (result.open = open.has(t.id));
-        return h("tr", { "data-task": t.id, "data-status": t.status },
-          h("td", {}, badge(t.status.replace("_", " "), TONE[t.status] ?? "neutral")),
-          h("th", { scope: "row" }, h("code", { class: "id", title: t.id }, t.id), h("div", { class: "muted small" }, KIND[t.kind] ?? t.kind)),
-          h("td", {}, t.agent),
-          h("td", {}, h("code", {}, t.keyId)),
-          h("td", { class: "nowrap" }, timeAgo(t.createdAt)),
-          h("td", { class: "nowrap" }, done ? fmtMs(ms) : h("span", { class: "muted" }, `running ${fmtMs(ms)}`)),
-          h("td", { class: "num" }, String(t.polls ?? 0)),
-          h("td", { class: "nowrap" }, cb.attempts
-            ? h("span", { title: `${cb.attempts} attempt(s)` }, `${cb.delivered}/${cb.attempts} delivered`, cb.lastStatus ? h("div", { class: "muted small" }, `last HTTP ${cb.lastStatus}`) : null)
-            : h("span", { class: "muted" }, "—")),
-          h("td", { class: "result" }, result));
-      }))));
+      h("tbody", {}, tasks.map(rows))));
+
+  function rows(t) {
+    const done = TERMINAL.has(t.status);
+    const ms = (done ? Date.parse(t.updatedAt) : Date.now()) - Date.parse(t.createdAt);
+    const cb = t.callbacks ?? { delivered: 0, attempts: 0 };
+    const detailId = `result-${t.id.replace(/[^\w-]/g, "_")}`;
+    const detail = t.result !== undefined
+      ? h("tr", { class: "detail", id: detailId, hidden: !open.has(t.id) }, h("td", { colspan: 9 }, jsonBlock(t.result)))
+      : null;
+    const toggle = detail && h("button", {
+      type: "button",
+      class: "btn small",
+      "aria-expanded": String(open.has(t.id)),
+      "aria-controls": detailId,
+      onclick: () => {
+        const show = detail.hidden;
+        detail.hidden = !show;
+        toggle.setAttribute("aria-expanded", String(show));
+        toggle.firstChild.textContent = show ? "Hide result" : "Show result";
+        show ? open.add(t.id) : open.delete(t.id);
+      },
+    }, h("span", {}, open.has(t.id) ? "Hide result" : "Show result"));
+    return [
+      h("tr", { "data-task": t.id, "data-status": t.status },
+        h("td", {}, badge(t.status.replace("_", " "), TONE[t.status] ?? "neutral")),
+        h("th", { scope: "row" }, h("code", { class: "id", title: t.id }, t.id),
+          h("div", { class: "muted small" }, KIND[t.kind] ?? t.kind, t.taskId ? h("span", { title: `The agent's task id: ${t.taskId}` }, ` · task ${t.taskId.slice(0, 8)}…`) : null)),
+        h("td", {}, t.agent),
+        h("td", {}, h("code", {}, t.keyId)),
+        h("td", { class: "nowrap" }, timeAgo(t.createdAt)),
+        h("td", { class: "nowrap" }, done ? fmtMs(ms) : h("span", { class: "muted" }, `running ${fmtMs(ms)}`)),
+        h("td", { class: "num" }, String(t.polls ?? 0)),
+        h("td", { class: "nowrap" }, cb.attempts
+          ? h("span", { title: `${cb.attempts} attempt(s)` }, `${cb.delivered}/${cb.attempts} delivered`, cb.lastStatus ? h("div", { class: "muted small" }, `last HTTP ${cb.lastStatus}`) : null)
+          : h("span", { class: "muted" }, "—")),
+        h("td", { class: "result" },
+          t.error ? h("div", { class: "bad-text small" }, h("code", {}, t.error.code), ` ${t.error.message}`) : null,
+          toggle ?? (t.error ? null : h("span", { class: "muted" }, done ? "none" : "pending")))),
+      detail,
+    ];
+  }
 
   load();
   return () => (abort.abort(), clearInterval(timer));

@@ -53,13 +53,16 @@ export default function usageView(root) {
     const requests = u.data.reduce((n, r) => n + r.requests, 0);
     const errors = u.data.reduce((n, r) => n + r.errors, 0);
     const points = fillSeries(u.series, u.from, u.to, u.interval);
+    const perAgent = new Map();
+    for (const r of u.data) perAgent.set(r.agent, (perAgent.get(r.agent) ?? 0) + r.requests);
+    const busiest = [...perAgent].map(([agent, requests]) => ({ agent, requests })).sort((a, b) => b.requests - a.requests)[0];
     const stat = (label, value, sub) => h("div", { class: "stat" }, h("div", { class: "stat-label" }, label), h("div", { class: "stat-value" }, value), sub && h("div", { class: "muted small" }, sub));
     out.replaceChildren(
       h("div", { class: "stats" },
         stat("Requests", fmtInt(requests)),
         stat("Errors", fmtInt(errors), requests ? `${((errors / requests) * 100).toFixed(1)} % of requests` : null),
         stat("Slowest p95", u.data.length ? fmtMs(Math.max(...u.data.map((r) => r.p95Ms))) : "—", "per key and agent"),
-        stat("Range", `${new Date(u.from).toLocaleString([], { dateStyle: "short", timeStyle: "short" })} →`, `per ${u.interval}`)),
+        busiest ? stat("Busiest agent", busiest.agent, `${fmtInt(busiest.requests)} request(s)`) : stat("Busiest agent", "—")),
       h("div", { class: "charts" }, requestsChart(points, u.interval), latencyChart(points, u.interval)),
       u.data.length
         ? h("div", { class: "table-wrap" }, h("table", { class: "usage-table" },

@@ -6,11 +6,12 @@
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import { deliverCallback } from "../shared/core/async/deliver.ts";
 import { callbackRetrySeconds, CallbackMessageSchema } from "../shared/core/async/messages.ts";
+import type { AppDeps } from "../shared/deps.ts";
 import { depsOnce } from "./lib/deps.ts";
 import { queueUrl, sqsClient, sqsQueues } from "./lib/queues.ts";
 import { receiveCount, sqsConsumer } from "./lib/sqs.ts";
 
-export const handler = sqsConsumer(
+export const deliverHandler = (deps: () => AppDeps) => sqsConsumer(
   CallbackMessageSchema,
   async (message, record, deps) => {
     const outcome = await deliverCallback(message, deps);
@@ -24,5 +25,7 @@ export const handler = sqsConsumer(
     );
     throw new Error(`callback not delivered: ${outcome.reason}`);
   },
-  depsOnce(sqsQueues),
+  deps,
 );
+
+export const handler = deliverHandler(depsOnce(sqsQueues));

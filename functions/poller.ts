@@ -7,11 +7,12 @@ import { failedEnd } from "../shared/core/async/finish.ts";
 import { announce } from "../shared/core/async/announce.ts";
 import { PollMessageSchema } from "../shared/core/async/messages.ts";
 import { processPoll } from "../shared/core/async/poller.ts";
+import type { AppDeps } from "../shared/deps.ts";
 import { depsOnce } from "./lib/deps.ts";
 import { sqsQueues } from "./lib/queues.ts";
 import { receiveCount, sqsConsumer } from "./lib/sqs.ts";
 
-export const handler = sqsConsumer(
+export const pollerHandler = (deps: () => AppDeps) => sqsConsumer(
   PollMessageSchema,
   async (message, record, deps) => {
     try {
@@ -27,5 +28,7 @@ export const handler = sqsConsumer(
       throw e;
     }
   },
-  depsOnce(sqsQueues),
+  deps,
 );
+
+export const handler = pollerHandler(depsOnce(sqsQueues));

@@ -40,8 +40,14 @@ export const routes = [
 
   { method: "GET", path: "/v1/usage", fn: "api", auth: "master" },
 
+  { method: "GET", path: "/v1/tasks", fn: "api", auth: "key" },
+
   { method: "GET", path: "/v1/models", fn: "api", auth: "key" },
   { method: "POST", path: "/v1/chat/completions", fn: "openai", auth: "key" },
+  { method: "GET", path: "/v1/chat/completions/{id}", fn: "openai", auth: "key" },
+  { method: "POST", path: "/v1/responses", fn: "openai", auth: "key" },
+  { method: "GET", path: "/v1/responses/{id}", fn: "openai", auth: "key" },
+  { method: "POST", path: "/v1/responses/{id}/cancel", fn: "openai", auth: "key" },
 
   { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "key" },
   { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key" },

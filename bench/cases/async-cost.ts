@@ -3,9 +3,9 @@
  *
  * ─── TO FILL IN ───────────────────────────────────────────────────────────────────────────────
  * The async rows (tasks the gateway hands to the queue and the poller drives to the end) have no
- * counts yet: the poller does not exist. Once it does, replace each `counts: undefined` below with
- * what one task of that length makes (measure them on the local stack, or derive them from the
- * poll schedule), and the table and latest.json show the cost per 1M tasks.
+ * counts yet. Replace each `counts: undefined` below with what one task of that length makes
+ * (measured on the local stack, or derived from the poll schedule), and the table and
+ * latest.json show the cost per 1M tasks.
  * ──────────────────────────────────────────────────────────────────────────────────────────────
  */
 import { costPerMillion, type Cost, type UsageCounts } from "../lib/pricing.ts";
@@ -36,18 +36,23 @@ export interface CostRow extends CostScenario {
   perMillion?: Cost;
 }
 
+/** An assumption, not a measurement: a DynamoDB PutItem from Lambda in the same region. */
+const ASSUMED_PUT_ITEM_MS = 5;
+
 /**
  * A raw `message/send` answered within the sync budget, warm container, read off the code path:
  * one a2a invocation through the Router to its Function URL (no HTTP API), the key and agent
  * from the container's caches (no read), one PutItem claiming the task (shared/core/proxy.ts),
  * one PutItem of the usage record after the answer (shared/routes/dispatch.ts), its logs.
- * Billed time is the gateway's own wall time per call rounded up; the agent's time comes on top.
+ * Billed time: the gateway's own wall time per call and the two PutItems it waits for; the
+ * agent's time comes on top.
  */
 export function syncSendScenario(gatewayWallMs: number): CostScenario {
+  const billedMs = Math.ceil(gatewayWallMs + 2 * ASSUMED_PUT_ITEM_MS);
   return {
-    label: "message/send, sync (gateway's own time)",
+    label: `message/send, sync (${billedMs} ms billed)`,
     counts: {
-      invocations: [{ fn: "a2a", count: 1, billedMs: Math.max(1, Math.ceil(gatewayWallMs)), memoryMb: HTTP_MEMORY_MB }],
+      invocations: [{ fn: "a2a", count: 1, billedMs, memoryMb: HTTP_MEMORY_MB }],
       httpApiRequests: 0,
       routerRequests: 1,
       dynamoWriteUnits: 2,
@@ -56,14 +61,18 @@ export function syncSendScenario(gatewayWallMs: number): CostScenario {
       logBytes: LOG_BYTES_PER_INVOCATION,
       tasksGetCalls: 0,
     },
-    note: `+ $${agentTimeCostPer100Ms().toFixed(3)} per 1M calls for every 100 ms the agent takes (512 MB arm64); a cold container adds 2 reads (1 RRU)`,
+    note:
+      `billed = gateway's own ${gatewayWallMs.toFixed(2)} ms + 2 PutItems at ~${ASSUMED_PUT_ITEM_MS} ms (assumed); ` +
+      `+ $${agentTimeCostPer100Ms().toFixed(3)} per 1M for every 100 ms the agent takes; a cold container adds 2 reads (1 RRU)`,
   };
 }
 
+const PENDING = "pending: counts per task to plug in (see the top of bench/cases/async-cost.ts)";
+
 export const asyncScenarios: CostScenario[] = [
-  { label: "async task, 5 s", taskSeconds: 5, counts: undefined, note: "pending: the poller does not exist yet" },
-  { label: "async task, 60 s", taskSeconds: 60, counts: undefined, note: "pending: the poller does not exist yet" },
-  { label: "async task, 10 min", taskSeconds: 600, counts: undefined, note: "pending: the poller does not exist yet" },
+  { label: "async task, 5 s", taskSeconds: 5, counts: undefined, note: PENDING },
+  { label: "async task, 60 s", taskSeconds: 60, counts: undefined, note: PENDING },
+  { label: "async task, 10 min", taskSeconds: 600, counts: undefined, note: PENDING },
 ];
 
 /** Duration cost of 100 ms more per call, per 1M calls, on an HTTP function. */

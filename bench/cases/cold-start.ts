@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { queues } from "../../infra/schema.ts";
 import { median } from "../lib/stats.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,13 +49,22 @@ export const coldEvents: Record<string, unknown> = {
 };
 const DEFAULT_EVENT = { Records: [] };
 
-/** What the functions read from the environment at first use; no AWS endpoint is ever called. */
+/** The environment infra/api.ts gives the functions, with made-up values: no AWS endpoint is ever called. */
 const FUNCTION_ENV = {
   PATH: process.env.PATH ?? "",
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "cold",
   AWS_SECRET_ACCESS_KEY: "cold",
   GATEWAY_MASTER_KEY: "sk-master-cold",
+  GATEWAY_PUBLIC_URL: "https://gw.bench",
+  GATEWAY_ALLOW_PRIVATE_URLS: "false",
+  ...Object.fromEntries(Object.keys(queues).map((q) => [`GATEWAY_QUEUE_${q.toUpperCase()}_URL`, `https://sqs.us-east-1.amazonaws.com/000000000000/${q}`])),
+};
+
+/** The thrown error's own line out of a crash's stderr, not the stack under it. */
+const crashLine = (stderr: string) => {
+  const lines = stderr.split("\n").map((l) => l.trim());
+  return (lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.filter(Boolean).pop() ?? "").slice(0, 200);
 };
 
 export interface FunctionCold {
@@ -110,7 +120,7 @@ function timeSpawn(args: string[]): Promise<{ ms: number; line: string }> {
     child.stderr!.on("data", (c: Buffer) => (stderr += c));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (Number.isNaN(ms)) reject(new Error(`exited ${code} without answering: ${stderr.trim().slice(-400)}`));
+      if (Number.isNaN(ms)) reject(new Error(`exited ${code} without answering: ${crashLine(stderr)}`));
       else resolve({ ms, line: line.trim() });
     });
   });

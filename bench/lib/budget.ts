@@ -32,6 +32,16 @@ export function lost(rows: TargetSummary[], name: string): number | undefined {
 
 const below = (v: number | undefined, limit: number) => (v === undefined || !Number.isFinite(v) ? undefined : v < limit);
 
+/** A target that answered with errors misses whatever it is checked for, however fast it failed. */
+const erred = (rows: TargetSummary[], name: string) => {
+  const errors = find(rows, name)?.errors ?? 0;
+  return errors > 0 ? `${errors} errors` : undefined;
+};
+const unlessErred = (rows: TargetSummary[], c: Check): Check => {
+  const e = erred(rows, TARGETS.gateway);
+  return e ? { ...c, measured: e, pass: false } : c;
+};
+
 export function checks(r: Omit<BenchResults, "checks">): Check[] {
   const out: Check[] = [];
   if (!failed(r.handlerCpu)) {
@@ -41,30 +51,36 @@ export function checks(r: Omit<BenchResults, "checks">): Check[] {
     const { c1, c32 } = r.send;
     const a50 = added(c1, TARGETS.gateway, "p50");
     const a99 = added(c1, TARGETS.gateway, "p99");
-    out.push({ name: "added latency, 1 connection, p50", goal: `< ${ms(BUDGET.addedP50Ms, 0)}`, measured: signedMs(a50), pass: below(a50, BUDGET.addedP50Ms) });
-    out.push({ name: "added latency, 1 connection, p99", goal: `< ${ms(BUDGET.addedP99Ms, 0)}`, measured: signedMs(a99), pass: below(a99, BUDGET.addedP99Ms) });
+    out.push(unlessErred(c1, { name: "added latency, 1 connection, p50", goal: `< ${ms(BUDGET.addedP50Ms, 0)}`, measured: signedMs(a50), pass: below(a50, BUDGET.addedP50Ms) }));
+    out.push(unlessErred(c1, { name: "added latency, 1 connection, p99", goal: `< ${ms(BUDGET.addedP99Ms, 0)}`, measured: signedMs(a99), pass: below(a99, BUDGET.addedP99Ms) }));
     for (const key of ["p50", "p99"] as const) {
       const gw = added(c32, TARGETS.gateway, key);
       const px = added(c32, TARGETS.proxy, key);
-      out.push({
-        name: `added latency, 32 connections, ${key}, vs bare proxy`,
-        goal: `≤ ${BUDGET.vsProxyFactor}× proxy's`,
-        measured: `${signedMs(gw)} vs ${signedMs(px)}`,
-        pass: gw === undefined || px === undefined ? undefined : gw <= BUDGET.vsProxyFactor * Math.max(px, 0),
-      });
+      out.push(
+        unlessErred(c32, {
+          name: `added latency, 32 connections, ${key}, vs bare proxy`,
+          goal: `≤ ${BUDGET.vsProxyFactor}× proxy's`,
+          measured: `${signedMs(gw)} vs ${signedMs(px)}`,
+          pass: gw === undefined || px === undefined ? undefined : gw <= BUDGET.vsProxyFactor * Math.max(px, 0),
+        }),
+      );
     }
     const gl = lost(c32, TARGETS.gateway);
     const pl = lost(c32, TARGETS.proxy);
-    out.push({
-      name: "lost throughput, 32 connections, vs bare proxy",
-      goal: `≤ ${BUDGET.vsProxyFactor}× proxy's`,
-      measured: `${pct(gl)} vs ${pct(pl)}`,
-      pass: gl === undefined || pl === undefined ? undefined : gl <= BUDGET.vsProxyFactor * Math.max(pl, 0),
-    });
+    out.push(
+      unlessErred(c32, {
+        name: "lost throughput, 32 connections, vs bare proxy",
+        goal: `≤ ${BUDGET.vsProxyFactor}× proxy's`,
+        measured: `${pct(gl)} vs ${pct(pl)}`,
+        pass: gl === undefined || pl === undefined ? undefined : gl <= BUDGET.vsProxyFactor * Math.max(pl, 0),
+      }),
+    );
   }
   if (!failed(r.stream)) {
     const a = added(r.stream.c1, TARGETS.gateway, "p50");
-    out.push({ name: "streaming first byte added, p50", goal: `< ${ms(BUDGET.streamFirstByteAddedMs, 0)}`, measured: signedMs(a), pass: below(a, BUDGET.streamFirstByteAddedMs) });
+    out.push(
+      unlessErred(r.stream.c1, { name: "streaming first byte added, p50", goal: `< ${ms(BUDGET.streamFirstByteAddedMs, 0)}`, measured: signedMs(a), pass: below(a, BUDGET.streamFirstByteAddedMs) }),
+    );
   }
   if (!failed(r.coldStart)) {
     for (const f of r.coldStart.functions) {

@@ -27,6 +27,8 @@ export interface HandlerCpuResult {
   perRound: { cpuUs: number; wallUs: number }[];
 }
 
+export const DEFAULT_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 3_000, calls: 4_000, rounds: 5 };
+
 const AGENT = "bench";
 const AGENT_URL = "http://127.0.0.1:9/";
 const CARD = { name: AGENT, url: AGENT_URL, protocolVersion: "0.3.0", capabilities: { streaming: true } };

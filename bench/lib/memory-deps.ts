@@ -7,7 +7,8 @@ import type { AppDeps } from "../../shared/deps.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Upstream } from "../../shared/adapters/upstream.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
-import { MemoryAgentStore, MemoryKeyStore, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import { registerAgent } from "../../shared/core/agents.ts";
 import { Authenticator, hashKey, newKeySecret } from "../../shared/core/keys.ts";
 import { systemClock } from "../../shared/ports.ts";
@@ -18,12 +19,17 @@ const MASTER = "sk-master-bench";
 
 export function memoryDeps(upstream: Upstream, log: Logger): AppDeps {
   const keys = new MemoryKeyStore();
+  const tasks = new MemoryTaskStore();
   const config = { masterKey: MASTER, syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: WARM_CACHE_TTL_MS };
   return {
     config,
     agents: new CachedAgentStore(new MemoryAgentStore(), systemClock, WARM_CACHE_TTL_MS),
     keys,
-    tasks: new MemoryTaskStore(),
+    tasks,
+    // One table holds ownership and jobs, in memory as in DynamoDB.
+    jobs: tasks,
+    pollQueue: new MemoryQueue<PollMessage>(),
+    callbackQueue: new MemoryQueue<CallbackMessage>(),
     usage: new MemoryUsageStore(),
     limiter: new MemoryRateLimiter(),
     upstream,

@@ -5,6 +5,7 @@
  * answers numbered requests.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export interface Proc<Ready> {
@@ -16,20 +17,32 @@ export interface Proc<Ready> {
 type Reply = { id: number; value?: unknown; error?: string };
 
 const PROCS_DIR = fileURLToPath(new URL("../procs/", import.meta.url));
+/** Children's stdout and stderr (the gateway's request and error logs): kept out of the report, not lost. */
+export const LOG_DIR = fileURLToPath(new URL("../results/logs/", import.meta.url));
 const STOP_GRACE_MS = 5_000;
 
-/** Forks `bench/procs/<name>.ts` under tsx and waits for its first message. */
-export function startProc<Ready>(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<Proc<Ready>> {
+export interface ProcOptions {
+  /** Names the log file; defaults to the script's name. */
+  label?: string;
+  /** More node flags, e.g. `--cpu-prof`. */
+  execArgv?: string[];
+}
+
+/** Forks `bench/procs/<name>.ts` under tsx and waits for its first message; output goes to `<LOG_DIR>/<label>.log`. */
+export function startProc<Ready>(name: string, args: string[] = [], opts: ProcOptions = {}): Promise<Proc<Ready>> {
+  const label = opts.label ?? name;
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = `${LOG_DIR}${label}.log`;
+  const log = openSync(logFile, "w");
   const child = fork(`${PROCS_DIR}${name}.ts`, args, {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, ...env },
-    // Request logs of the gateway are part of its work, but not of the bench's output.
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv: [...(opts.execArgv ?? []), "--import", "tsx"],
+    stdio: ["ignore", log, log, "ipc"],
   });
+  closeSync(log);
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 0;
   return new Promise((resolve, reject) => {
-    const onEarlyExit = (code: number | null) => reject(new Error(`${name} exited (${code}) before it was ready`));
+    const onEarlyExit = (code: number | null) => reject(new Error(`${label} exited (${code}) before it was ready; see ${logFile}`));
     child.once("exit", onEarlyExit);
     child.once("message", (ready) => {
       child.off("exit", onEarlyExit);
@@ -37,11 +50,11 @@ export function startProc<Ready>(name: string, args: string[] = [], env: Record<
         const reply = m as Reply;
         const p = pending.get(reply.id);
         pending.delete(reply.id);
-        if (reply.error !== undefined) p?.reject(new Error(`${name}: ${reply.error}`));
+        if (reply.error !== undefined) p?.reject(new Error(`${label}: ${reply.error}`));
         else p?.resolve(reply.value);
       });
       child.on("exit", (code) => {
-        for (const p of pending.values()) p.reject(new Error(`${name} exited (${code})`));
+        for (const p of pending.values()) p.reject(new Error(`${label} exited (${code}); see ${logFile}`));
         pending.clear();
       });
       resolve({

@@ -5,6 +5,8 @@ import { int, kb, mark, ms, pct, signedMs, table, us, usd } from "./report.ts";
 import { failed, TARGETS, type BenchResults } from "./results.ts";
 
 const errorLine = (o: { error: string } | undefined) => `_not measured: ${o?.error ?? "skipped"}_`;
+const oneLine = (s: string, max = 100) => s.replace(/\s+/g, " ").slice(0, max);
+const errorCell = (t: TargetSummary) => (t.errors ? `${t.errors}: ${oneLine(t.firstError ?? "")} (logs: bench/results/logs/)` : "0");
 
 function latencyRows(rows: TargetSummary[], connections: number) {
   return rows.map((r) => [
@@ -15,7 +17,7 @@ function latencyRows(rows: TargetSummary[], connections: number) {
     r.target === TARGETS.direct ? "—" : signedMs(added(rows, r.target, "p50"), 3),
     r.target === TARGETS.direct ? "—" : signedMs(added(rows, r.target, "p99"), 3),
     int(r.rps),
-    r.errors ? `${r.errors} (${r.firstError ?? ""})` : "0",
+    errorCell(r),
   ]);
 }
 
@@ -35,16 +37,17 @@ export function render(r: BenchResults): string {
 
   if (failed(r.send)) out.push(errorLine(r.send));
   else {
+    const { c1, c32 } = r.send;
     out.push(
       "Closed loop, keep-alive. `added` is the target's percentile less direct's. The gateway is the local stack (DynamoDB Local or dynalite, fauxqs, warm key and agent caches); the in-memory row is the same front and handler without the emulators, to tell the gateway's own cost from its storage round trips.",
       "",
-      table(["conns", "target", "p50", "p99", "added p50", "added p99", "req/s", "errors"], [...latencyRows(r.send.c1, 1), ...latencyRows(r.send.c32, 32)]),
+      table(["conns", "target", "p50", "p99", "added p50", "added p99", "req/s", "errors"], [...latencyRows(c1, 1), ...latencyRows(c32, 32)]),
       "",
       table(
         ["32 connections", "req/s", "lost vs direct", "lost vs bare proxy's loss"],
-        r.send.c32.map((t) => {
-          const l = lost(r.send.c32 as TargetSummary[], t.target);
-          const pl = lost(r.send.c32 as TargetSummary[], TARGETS.proxy);
+        c32.map((t) => {
+          const l = lost(c32, t.target);
+          const pl = lost(c32, TARGETS.proxy);
           return [t.target, int(t.rps), t.target === TARGETS.direct ? "—" : pct(l), l === undefined || !pl || t.target === TARGETS.direct ? "—" : `${(l / pl).toFixed(2)}×`];
         }),
       ),
@@ -54,16 +57,17 @@ export function render(r: BenchResults): string {
   out.push("", "## 3. `message/stream`: time to first streamed byte (1 connection)", "");
   if (failed(r.stream)) out.push(errorLine(r.stream));
   else {
+    const { c1 } = r.stream;
     out.push(
       table(
         ["target", "first byte p50", "first byte p99", "added p50", "added p99", "errors"],
-        r.stream.c1.map((t) => [
+        c1.map((t) => [
           t.target,
           ms(t.p50, 3),
           ms(t.p99, 3),
-          t.target === TARGETS.direct ? "—" : signedMs(added(r.stream.c1 as TargetSummary[], t.target, "p50"), 3),
-          t.target === TARGETS.direct ? "—" : signedMs(added(r.stream.c1 as TargetSummary[], t.target, "p99"), 3),
-          t.errors,
+          t.target === TARGETS.direct ? "—" : signedMs(added(c1, t.target, "p50"), 3),
+          t.target === TARGETS.direct ? "—" : signedMs(added(c1, t.target, "p99"), 3),
+          errorCell(t),
         ]),
       ),
     );
@@ -78,7 +82,7 @@ export function render(r: BenchResults): string {
       "",
       table(
         ["function", "bundle", "spawn → response", "net of node", "import done (in process)", "responded (in process)", "status"],
-        c.functions.map((f) => [f.fn, kb(f.bundleBytes), ms(f.coldMs, 1), ms(f.netMs, 1), ms(f.importMs, 1), ms(f.respondMs, 1), f.error ?? String(f.status)]),
+        c.functions.map((f) => [f.fn, kb(f.bundleBytes), ms(f.coldMs, 1), ms(f.netMs, 1), ms(f.importMs, 1), ms(f.respondMs, 1), f.error ? oneLine(f.error) : String(f.status)]),
       ),
     );
   }
@@ -120,7 +124,7 @@ export function render(r: BenchResults): string {
     ),
   );
 
-  out.push("", "## Budget", "", table(["target", "goal", "measured", "result"], r.checks.map((c) => [c.name, c.goal, c.measured, mark(c.pass)])));
+  out.push("", "## Budget", "", table(["target", "goal", "measured", "result"], r.checks.map((c) => [c.name, c.goal, oneLine(c.measured), mark(c.pass)])));
   const missed = r.checks.filter((c) => c.pass === false).length;
   out.push("", `${r.checks.length - missed} of ${r.checks.length} targets met${missed ? `, ${missed} missed` : ""}. Bundle budget ${kb(BUDGET.bundleBytes)}.`, "");
   return out.join("\n");

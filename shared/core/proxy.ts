@@ -7,20 +7,15 @@ import type { Agent, TaskStore } from "../ports.ts";
 import type { GatewayRequest } from "../http.ts";
 
 type Trace = GatewayRequest["trace"];
-import type { Upstream } from "../adapters/upstream.ts";
+import type { AppDeps } from "../deps.ts";
 import { isNotJson } from "../adapters/upstream.ts";
+import { handOffA2A, pushConfigCall, sendConfig, storedTask } from "./a2a-jobs.ts";
 import { JsonRpcResponse, RpcCode, RpcError, taskNotFound, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
 import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";
 import { cardVersion, translateError, translateParams, translateResult } from "../protocol/translate.ts";
 import { ownerOf, type Principal } from "./keys.ts";
 import { agentEndpoints } from "./endpoints.ts";
 
-export interface ProxyDeps {
-  tasks: TaskStore;
-  upstream: Upstream;
-  /** Upper bound on one synchronous call to an agent. */
-  upstreamTimeoutMs: number;
-}
 
 export interface A2ACall {
   agent: Agent;
@@ -51,10 +46,15 @@ export function upstreamHeaders(agent: Agent, version: A2AVersion, trace: Trace)
   };
 }
 
-export async function proxyCall(call: A2ACall, deps: ProxyDeps): Promise<A2AOutcome> {
+const PUSH_CONFIG_OPS = new Set<Operation>(["setPushConfig", "getPushConfig", "listPushConfigs", "deletePushConfig"]);
+
+export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcome> {
   const { agent, op, callerVersion } = call;
   await assertOwnsReferencedTask(call, deps.tasks);
+  if (PUSH_CONFIG_OPS.has(op)) return { result: await pushConfigCall(op, call.params, callerVersion, agent.name, call.principal, deps) };
 
+  // A push config or a non-blocking send: the gateway takes the task on (SPEC §5).
+  const send = op === "send" ? sendConfig(call.params, callerVersion, deps.config.allowPrivateUrls) : undefined;
   const version = agentVersionFor(agent, callerVersion);
   const method = methodNames[op][version];
   if (!method) {
@@ -64,13 +64,13 @@ export async function proxyCall(call: A2ACall, deps: ProxyDeps): Promise<A2AOutc
     jsonrpc: "2.0",
     id: 1,
     method,
-    params: translateParams(op, call.params, callerVersion, version),
+    params: translateParams(op, send?.forward ?? call.params, callerVersion, version),
   });
   const reply = await deps.upstream.post({
     urls: agentEndpoints(agent, version),
     headers: upstreamHeaders(agent, version, call.trace),
     body,
-    timeoutMs: deps.upstreamTimeoutMs,
+    timeoutMs: deps.config.syncBudgetMs,
     ...(call.signal ? { signal: call.signal } : {}),
   });
   if (reply.kind !== "json") {
@@ -78,10 +78,17 @@ export async function proxyCall(call: A2ACall, deps: ProxyDeps): Promise<A2AOutc
     throw new UpstreamError("Agent answered a non-streaming call with an event stream", "invalid_response");
   }
   const response = parseAgentResponse(reply.status, reply.body);
-  if ("error" in response) return { error: translateError(response.error, version, callerVersion) };
+  if ("error" in response) {
+    // The agent forgot a task whose end the gateway stored: the stored task answers.
+    const stored = op === "getTask" && response.error.code === RpcCode.TaskNotFound ? await storedTask(agent.name, String(call.params.id), callerVersion, deps) : undefined;
+    return stored ? { result: stored } : { error: translateError(response.error, version, callerVersion) };
+  }
 
   const result = translateResult(op, response.result, version, callerVersion);
-  if (op === "send") await recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks);
+  if (op === "send") {
+    await recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks);
+    if (send?.handOff) await handOffA2A(agent.name, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
+  }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
   return { result };
 }
@@ -117,13 +124,8 @@ export function referencedTaskId(op: Operation, params: Record<string, unknown>)
     case "extendedCard":
       return undefined;
     default:
-      return str(params.taskId) ?? str(params.id) ?? parseTaskName(params.name);
+      return str(params.taskId) ?? str(params.id);
   }
-}
-
-/** 1.0 resource names, `tasks/{id}` or `tasks/{id}/pushNotificationConfigs/{cid}`. */
-function parseTaskName(name: unknown): string | undefined {
-  return typeof name === "string" ? /^tasks\/([^/]+)/.exec(name)?.[1] : undefined;
 }
 
 /**

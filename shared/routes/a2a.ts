@@ -62,7 +62,7 @@ const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> =
   };
   try {
     if (streamingOps.has(resolved.op)) return await proxyStream(a2aCall, id, deps);
-    const outcome = await proxyCall(a2aCall, { tasks: deps.tasks, upstream: deps.upstream, upstreamTimeoutMs: deps.config.syncBudgetMs });
+    const outcome = await proxyCall(a2aCall, deps);
     return json(200, "error" in outcome ? rpcError(id, outcome.error) : rpcResult(id, outcome.result));
   } catch (e) {
     // Keep the caller's id on errors raised past this point (TaskNotFound, upstream failures).

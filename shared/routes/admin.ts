@@ -5,7 +5,7 @@ import { json } from "../http.ts";
 import { CreateAgentBody, CreateKeyBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { aggregateUsage } from "../core/usage.ts";
 import { publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
-import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret } from "../core/keys.ts";
+import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf } from "../core/keys.ts";
 import { assertCallableUrl } from "../core/url-guard.ts";
 import type { VirtualKey } from "../ports.ts";
 import { parseBody, parseValue } from "./body.ts";
@@ -77,6 +77,12 @@ export const adminHandlers: Record<string, OpenRouteHandler> = {
     assertMayUseAgent(principal, req.params.name!);
     const agent = await updateAgent(req.params.name!, parseBody(req, PatchAgentBody), registry(deps));
     return json(200, publicAgent(agent));
+  }),
+
+  "GET /v1/tasks": handlerFor(async (req, principal, deps) => {
+    const limit = Math.min(200, Math.max(1, Number(req.query.limit ?? 50) || 50));
+    const jobs = await deps.jobs.list(principal.kind === "master" ? undefined : ownerOf(principal), limit);
+    return json(200, { data: jobs.map(({ push, ...job }) => ({ ...job, keyId: job.owner, push: push.map(({ id, url, version }) => ({ id, url, version })) })) });
   }),
 
   "GET /v1/usage": handlerFor(async (req, _p, deps) => {

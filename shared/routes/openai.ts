@@ -1,11 +1,16 @@
-/** The OpenAI-compatible surface (SPEC §5): models and chat completions against A2A agents. */
+/** The OpenAI-compatible surface (SPEC §5): models, chat completions and responses against A2A agents. */
 import type { AppDeps } from "../deps.ts";
-import { AgentFailedError, BadRequestError, GatewayError } from "../errors.ts";
-import { json } from "../http.ts";
+import { AgentFailedError, BadRequestError, GatewayError, NotFoundError } from "../errors.ts";
+import { json, type GatewayRequest } from "../http.ts";
+import { isFinished, type Job, type JobKind } from "../ports.ts";
 import { RpcError } from "../protocol/jsonrpc.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
-import { chatCompletion } from "../core/bridge/chat.ts";
-import { assertMayUseAgent, mayUseAgent, type Principal } from "../core/keys.ts";
+import { CreateResponseRequest, toChatRequest } from "../protocol/responses.ts";
+import { pendingResponse, runTurn } from "../core/bridge/chat.ts";
+import { cancelJob } from "../core/async/cancel.ts";
+import { metaOf } from "../core/async/finish.ts";
+import { parseJobId } from "../core/async/job-id.ts";
+import { assertMayUseAgent, mayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
 import { parseBody } from "./body.ts";
 import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
 
@@ -17,7 +22,7 @@ class ModelNotFoundError extends GatewayError {
 }
 
 /** Features an agent cannot honour: refused by name rather than silently ignored. */
-function assertSupported(req: ChatCompletionRequest): void {
+function assertSupported(req: { tools?: unknown[] | null; functions?: unknown[] | null; n?: number | null; logprobs?: boolean | null; audio?: unknown }): void {
   if (req.tools?.length) throw new BadRequestError("tools are not supported: A2A agents use their own tools", "tools");
   if (req.functions?.length) throw new BadRequestError("functions are not supported: A2A agents use their own tools", "functions");
   if (req.n != null && req.n !== 1) throw new BadRequestError("n must be 1: an agent gives one answer", "n");
@@ -33,25 +38,76 @@ async function agentForModel(model: string, principal: Principal, deps: AppDeps)
   return agent;
 }
 
-export const openaiHandlers: Record<string, OpenRouteHandler> = {
-  "GET /v1/models": handlerFor(async (_req, principal, deps) => {
-    const agents = (await deps.agents.list()).filter((a) => mayUseAgent(principal, a.name));
-    return json(200, {
-      object: "list",
-      data: agents.map((a) => ({ id: MODEL_PREFIX + a.name, object: "model", created: Math.floor(Date.parse(a.createdAt) / 1000), owned_by: "a2a-gateway" })),
-    });
-  }),
+/** `Prefer: respond-async` (RFC 7240) asks for the id now and the result later. */
+const prefersAsync = (req: GatewayRequest) => /(^|[,;\s])respond-async($|[,;\s])/i.test(req.headers.prefer ?? "");
 
+/** A JSON-RPC error from the agent (it rejected the message, say) is the agent's failure. */
+async function agentCall<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof RpcError) throw new AgentFailedError(`Agent error ${e.code}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A job of this kind that this principal may see; anything else is not found, as an unknown id. */
+async function ownJob(kind: JobKind, req: GatewayRequest, principal: Principal, deps: AppDeps): Promise<Job> {
+  const id = req.params.id!;
+  const job = parseJobId(kind, id) ? await deps.jobs.get(id) : undefined;
+  if (!job || (principal.kind !== "master" && job.owner !== ownerOf(principal))) {
+    throw new NotFoundError(`No ${kind === "response" ? "response" : "chat completion"} with id "${id}"`);
+  }
+  return job;
+}
+
+/** `GET /v1/models`, served by the buffered API function. */
+export const modelsHandler = handlerFor(async (_req, principal, deps) => {
+  const agents = (await deps.agents.list()).filter((a) => mayUseAgent(principal, a.name));
+  return json(200, {
+    object: "list",
+    data: agents.map((a) => ({ id: MODEL_PREFIX + a.name, object: "model", created: Math.floor(Date.parse(a.createdAt) / 1000), owned_by: "a2a-gateway" })),
+  });
+});
+
+export const openaiHandlers: Record<string, OpenRouteHandler> = {
   "POST /v1/chat/completions": handlerFor(async (req, principal, deps) => {
     const body = parseBody(req, ChatCompletionRequest);
     assertSupported(body);
     const agent = await agentForModel(body.model, principal, deps);
-    try {
-      return await chatCompletion({ req: body, agent, principal, trace: req.trace, ...(req.signal ? { signal: req.signal } : {}) }, deps);
-    } catch (e) {
-      // A JSON-RPC error from the agent (it rejected the message, say) is the agent's failure.
-      if (e instanceof RpcError) throw new AgentFailedError(`Agent error ${e.code}: ${e.message}`);
-      throw e;
-    }
+    const background = prefersAsync(req);
+    if (background && body.stream) throw new BadRequestError("stream cannot be combined with Prefer: respond-async", "stream");
+    return agentCall(() =>
+      runTurn({ kind: "chat.completion", req: body, agent, principal, trace: req.trace, background, ...(req.signal ? { signal: req.signal } : {}) }, deps),
+    );
+  }),
+
+  "GET /v1/chat/completions/{id}": handlerFor(async (req, principal, deps) => {
+    const job = await ownJob("chat.completion", req, principal, deps);
+    if (!isFinished(job.status)) return pendingResponse(job, metaOf(job));
+    if (job.status === "completed") return json(200, job.result);
+    throw new AgentFailedError(job.error?.message ?? "The agent task failed");
+  }),
+
+  "POST /v1/responses": handlerFor(async (req, principal, deps) => {
+    const body = parseBody(req, CreateResponseRequest);
+    if (body.stream) throw new BadRequestError("stream is not supported on /v1/responses: use /v1/chat/completions with stream: true", "stream");
+    assertSupported(body);
+    const agent = await agentForModel(body.model, principal, deps);
+    const chat = toChatRequest(body);
+    return agentCall(() =>
+      runTurn({ kind: "response", req: chat, agent, principal, trace: req.trace, background: body.background === true, ...(req.signal ? { signal: req.signal } : {}) }, deps),
+    );
+  }),
+
+  "GET /v1/responses/{id}": handlerFor(async (req, principal, deps) => {
+    const job = await ownJob("response", req, principal, deps);
+    return isFinished(job.status) && job.result ? json(200, job.result) : pendingResponse(job, metaOf(job));
+  }),
+
+  "POST /v1/responses/{id}/cancel": handlerFor(async (req, principal, deps) => {
+    const job = await ownJob("response", req, principal, deps);
+    const cancelled = await agentCall(() => cancelJob(job, req.trace, deps));
+    return json(200, cancelled.result ?? pendingResponse(cancelled, metaOf(cancelled)));
   }),
 };

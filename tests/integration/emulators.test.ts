@@ -24,7 +24,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
-import { tables } from "../../infra/schema.ts";
+import { queues, tables } from "../../infra/schema.ts";
 import {
   ensureQueues,
   ensureTables,
@@ -35,11 +35,57 @@ import {
   type DynamoEmulator,
   type SqsEmulator,
 } from "../../infra/local/emulators.ts";
-import { startEventSource, type EventSourceOptions, type SqsHandler } from "../../infra/local/event-source.ts";
+import { startEventSource, type EventSource, type EventSourceOptions, type SqsHandler } from "../../infra/local/event-source.ts";
 
 const EMULATORS_MODULE = new URL("../../infra/local/emulators.ts", import.meta.url).pathname;
 
-// Suites and tests run concurrently: most of the time is spent waiting for JVMs and visibility timeouts.
+// Suites and tests run concurrently: most of the time goes to waiting for JVMs and visibility
+// timeouts. The suites that start JVMs inside their tests come first so that they start at once.
+describe.concurrent("DynamoDB emulator processes", () => {
+  const engines: DynamoEngine[] = ["dynamodb-local", "dynalite"];
+  it.for(engines)("keeps data written under dataDir across a restart (%s)", async (engine, { expect }) => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), "emulators-test-"));
+    try {
+      await withDynamo({ engine, dataDir }, async (db) => {
+        await ensureTables(db);
+        await db.send(new PutItemCommand({ TableName: "keys", Item: { id: { S: "k1" }, owner: { S: "alice" } } }));
+      });
+      // Act
+      const item = await withDynamo({ engine, dataDir }, async (db) => {
+        return (await db.send(new GetItemCommand({ TableName: "keys", Key: { id: { S: "k1" } } }))).Item;
+      });
+      // Assess
+      expect(item).toEqual({ id: { S: "k1" }, owner: { S: "alice" } });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("stops DynamoDB Local when its parent process is killed with SIGTERM", async ({ expect }) => {
+    // Prepare: a parent that starts DynamoDB Local and then just waits
+    const parent = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e",
+        `const { startDynamo } = await import(${JSON.stringify(pathToFileURL(EMULATORS_MODULE).href)});
+         const dynamo = await startDynamo({ engine: "dynamodb-local" });
+         console.log(dynamo.endpoint);
+         setInterval(() => {}, 60_000);`],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      const endpoint = await firstLine(parent.stdout);
+      expect(await isListening(endpoint)).toBe(true);
+      // Act
+      parent.kill("SIGTERM");
+      // Assess
+      await waitFor(async () => !(await isListening(endpoint)), 5_000);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+});
+
 describe.concurrent.each<{ engine?: DynamoEngine; expected: DynamoEngine }>([
   { engine: undefined, expected: "dynamodb-local" },
   { engine: "dynalite", expected: "dynalite" },
@@ -101,63 +147,19 @@ describe.concurrent.each<{ engine?: DynamoEngine; expected: DynamoEngine }>([
     // Assess
     await expect(second).rejects.toMatchObject({ name: "ConditionalCheckFailedException" });
   });
-
-  it("keeps data written under dataDir across a restart", async ({ expect }) => {
-    // Prepare
-    const dataDir = await mkdtemp(join(tmpdir(), "emulators-test-"));
-    try {
-      const first = await startDynamo({ engine, dataDir });
-      await withDynamo(first, async (db) => {
-        await ensureTables(db);
-        await db.send(new PutItemCommand({ TableName: "keys", Item: { id: { S: "k1" }, owner: { S: "alice" } } }));
-      });
-      await first.stop();
-      // Act
-      const second = await startDynamo({ engine, dataDir });
-      const item = await withDynamo(second, async (db) => (await db.send(new GetItemCommand({ TableName: "keys", Key: { id: { S: "k1" } } }))).Item);
-      await second.stop();
-      // Assess
-      expect(item).toEqual({ id: { S: "k1" }, owner: { S: "alice" } });
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe.concurrent("DynamoDB Local process", () => {
-  it("stops when its parent process is killed with SIGTERM", async ({ expect }) => {
-    // Prepare: a parent that starts DynamoDB Local and then just waits
-    const parent = spawn(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e",
-        `const { startDynamo } = await import(${JSON.stringify(pathToFileURL(EMULATORS_MODULE).href)});
-         const dynamo = await startDynamo({ engine: "dynamodb-local" });
-         console.log(dynamo.endpoint);
-         setInterval(() => {}, 60_000);`],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    try {
-      const endpoint = await firstLine(parent.stdout);
-      await expect(isListening(endpoint)).resolves.toBe(true);
-      // Act
-      parent.kill("SIGTERM");
-      // Assess
-      await waitFor(async () => !(await isListening(endpoint)), 5_000);
-    } finally {
-      parent.kill("SIGKILL");
-    }
-  });
 });
 
 describe.concurrent("SQS emulator and event source", () => {
   let sqsEmulator: SqsEmulator;
   let sqs: SQSClient;
+  const sources: EventSource[] = [];
 
   beforeAll(async () => {
     sqsEmulator = await startSqs({});
     sqs = new SQSClient(localAwsConfig(sqsEmulator.endpoint));
   });
   afterAll(async () => {
+    await Promise.all(sources.map((source) => source.stop())); // those a failed test left running
     sqs?.destroy();
     await sqsEmulator?.stop();
   });
@@ -190,6 +192,7 @@ describe.concurrent("SQS emulator and event source", () => {
       logger: { warn: vi.fn(), error: vi.fn() },
       ...extra,
     });
+    sources.push(source);
     const bodies = () => events.map(({ event }) => event.Records.map((record) => record.body));
     return { source, events, bodies };
   }
@@ -207,10 +210,10 @@ describe.concurrent("SQS emulator and event source", () => {
     expect(again).toEqual(first);
     expect(Object.keys(first)).toEqual(["tasks", "callbacks"]);
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.tasks.url, AttributeNames: ["All"] }));
-    expect(Attributes?.VisibilityTimeout).toBe("60");
+    expect(Attributes?.VisibilityTimeout).toBe(String(queues.tasks.visibilityTimeout));
     expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}")).toEqual({
       deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:tasks-dlq",
-      maxReceiveCount: 5,
+      maxReceiveCount: queues.tasks.maxReceiveCount,
     });
     expect(first.tasks.dlqUrl).toMatch(/\/tasks-dlq$/);
   });
@@ -383,12 +386,15 @@ const failEverything: SqsHandler = async ({ Records }) => ({
   batchItemFailures: Records.map((record) => ({ itemIdentifier: record.messageId })),
 });
 
-async function withDynamo<T>(dynamo: DynamoEmulator, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+/** Starts an emulator, hands a client for it to `use`, then stops it. */
+async function withDynamo<T>(opts: Parameters<typeof startDynamo>[0], use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+  const dynamo = await startDynamo(opts);
   const client = new DynamoDBClient(localAwsConfig(dynamo.endpoint));
   try {
     return await use(client);
   } finally {
     client.destroy();
+    await dynamo.stop();
   }
 }
 

@@ -1,113 +1,137 @@
 /**
- * Chat completions against an A2A agent (SPEC §5), in OpenAI's exact wire format: one object, or
- * `chat.completion.chunk` events to `data: [DONE]`.
+ * Chat completions and responses against an A2A agent (SPEC §5), in OpenAI's wire format: one
+ * object, or `chat.completion.chunk` events to `data: [DONE]`. A turn that outlives the sync budget,
+ * or was asked to run in the background, goes to the queue and its id comes back at once.
  */
 import { randomBytes } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
-import { AgentFailedError, AgentTimeoutError, UpstreamError } from "../../errors.ts";
+import { AgentFailedError, UpstreamError } from "../../errors.ts";
 import { json, type GatewayRequest, type GatewayResponse } from "../../http.ts";
-import type { Agent } from "../../ports.ts";
+import type { Agent, Job, JobKind } from "../../ports.ts";
 import { RpcError } from "../../protocol/jsonrpc.ts";
-import type { A2AInfo, ChatCompletionRequest, Usage } from "../../protocol/openai.ts";
-import type { Principal } from "../keys.ts";
+import type { ChatCompletionRequest } from "../../protocol/openai.ts";
+import { ownerOf, type Principal } from "../keys.ts";
 import { openaiErrorResponse } from "../../routes/errors.ts";
 import { isInterrupted, normalizeState } from "../task-state.ts";
+import { handOff } from "../async/handoff.ts";
+import { endOf } from "../async/finish.ts";
+import { jobId } from "../async/job-id.ts";
 import { toA2AMessage } from "./message.ts";
-import { answerText, statusText } from "./reply.ts";
+import { a2aInfo, chatCompletionObject, estimateTokens, failureMessage, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
+import { answerText } from "./reply.ts";
 import { runAgent, type RunEvent } from "./run.ts";
 
 type Obj = Record<string, unknown>;
 
-export interface ChatCall {
+export interface TurnCall {
+  kind: Exclude<JobKind, "a2a">;
+  /** A response's input arrives here converted to chat form. */
   req: ChatCompletionRequest;
   agent: Agent;
   principal: Principal;
   trace: GatewayRequest["trace"];
+  /** Hand off at once (`Prefer: respond-async`, `background: true`). */
+  background: boolean;
   signal?: AbortSignal;
 }
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
-export async function chatCompletion(call: ChatCall, deps: AppDeps): Promise<GatewayResponse> {
+export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayResponse> {
   const run = runAgent(
     {
       agent: call.agent,
       message: toA2AMessage(call.req),
       principal: call.principal,
       trace: call.trace,
-      budgetMs: deps.config.syncBudgetMs,
+      budgetMs: call.background ? 0 : deps.config.syncBudgetMs,
+      stream: !call.background,
       ...(call.signal ? { signal: call.signal } : {}),
     },
     deps,
   );
-  const meta = { id: `chatcmpl-${randomBytes(12).toString("base64url")}`, created: Math.floor(deps.clock.now() / 1000), model: call.req.model };
-  const wantsJson = call.req.response_format?.type === "json_object" || call.req.response_format?.type === "json_schema";
-  if (!call.req.stream) return json(200, await completeOnce(run, meta, call, wantsJson));
-
+  const meta: TurnMeta = {
+    id: call.kind === "response" ? `resp_${randomBytes(16).toString("hex")}` : `chatcmpl-${randomBytes(12).toString("base64url")}`,
+    created: Math.floor(deps.clock.now() / 1000),
+    model: call.req.model,
+    wantsJson: call.req.response_format?.type === "json_object" || call.req.response_format?.type === "json_schema",
+    promptTokens: estimateTokens(call.req.messages.reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : JSON.stringify(m.content ?? "").length), 0)),
+  };
+  if (!call.req.stream) return respondOnce(run, meta, call, deps);
   // Wait for the first event before committing to a 200: a failure up front gets its real status.
   const first = await run.next();
-  return { status: 200, headers: SSE_HEADERS, stream: streamChunks(first, run, meta, call, wantsJson) };
+  return { status: 200, headers: SSE_HEADERS, stream: streamChunks(first, run, meta, call, deps) };
 }
 
-type Meta = { id: string; created: number; model: string };
-
-async function completeOnce(run: AsyncGenerator<RunEvent>, meta: Meta, call: ChatCall, wantsJson: boolean) {
+async function respondOnce(run: AsyncGenerator<RunEvent>, meta: TurnMeta, call: TurnCall, deps: AppDeps): Promise<GatewayResponse> {
   for await (const event of run) {
     if (event.type !== "end") continue;
-    const result = settle(event);
-    const content = answerText(result, wantsJson);
-    return {
-      ...meta,
-      object: "chat.completion",
-      choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: "stop" }],
-      usage: usage(call.req, content),
-      system_fingerprint: null,
-      a2a: a2aInfo(result),
-    };
+    if (!event.settled || call.background) {
+      const job = await handOffTurn(call, event.result, meta, deps);
+      return pendingResponse(job, meta);
+    }
+    return json(200, finishedObject(call.kind, meta, event.result));
   }
   throw new UpstreamError("Agent run ended without a result", "invalid_response");
 }
 
-/** The run's final result, or the error the caller should see. */
-function settle(event: Extract<RunEvent, { type: "end" }>): Obj {
-  const { result } = event;
-  if (!event.settled) {
-    throw new AgentTimeoutError(`The agent did not finish within the synchronous budget; task ${String(result.id)} is still running`, a2aInfo(result));
+/** The object of a finished turn, or the agent's failure as an error. */
+function finishedObject(kind: TurnCall["kind"], meta: TurnMeta, result: Obj) {
+  const state = turnState(result);
+  if (isFailure(state)) {
+    if (kind === "response") return responseObject(meta, state === "canceled" ? "cancelled" : "failed", result, { code: "agent_failed", message: failureMessage(result) });
+    throw new AgentFailedError(failureMessage(result), a2aInfo(result));
   }
-  const state = normalizeState((result.status as Obj | undefined)?.state);
-  if (state === "failed" || state === "rejected" || state === "canceled") {
-    throw new AgentFailedError(`Agent task ${state}: ${statusText(result) ?? "no reason given"}`, a2aInfo(result));
-  }
-  return result;
+  return kind === "response" ? responseObject(meta, "completed", result) : chatCompletionObject(meta, result);
 }
 
-function a2aInfo(result: Obj): A2AInfo {
-  const isTask = result.kind === "task";
-  const taskId = isTask ? result.id : result.taskId;
+/** What a caller gets for work handed to the queue: 202 with the id for chat, a queued response. */
+export function pendingResponse(job: Job, meta: TurnMeta): GatewayResponse {
+  const status = job.status === "queued" || job.status === "in_progress" ? job.status : "in_progress";
+  if (job.kind === "response") return json(200, job.result ?? responseObject({ ...meta, id: job.id }, status));
+  return json(202, { id: job.id, object: "chat.completion", created: meta.created, model: meta.model, status, choices: [] });
+}
+
+/** Records the turn as a job and queues its first poll (or, settled already, announces it). */
+async function handOffTurn(call: TurnCall, result: Obj, meta: TurnMeta, deps: AppDeps): Promise<Job> {
+  const taskId = result.kind === "task" ? result.id : result.taskId;
+  // A direct message has nothing to poll: it is the answer, kept under an id of its own.
+  const job = baseJob(call, meta, typeof taskId === "string" ? taskId : `message-${randomBytes(12).toString("hex")}`, deps);
+  const now = new Date(deps.clock.now()).toISOString();
+  const settled = result.kind !== "task" || isSettledResult(result);
+  const finished: Job = settled ? { ...job, ...endOf(job, result), updatedAt: now } : job;
+  await handOff(finished, deps);
+  return finished;
+}
+
+const isSettledResult = (result: Obj) => {
+  const s = normalizeState((result.status as Obj | undefined)?.state);
+  return s !== "submitted" && s !== "working" && s !== "unknown";
+};
+
+function baseJob(call: TurnCall, meta: TurnMeta, taskId: string, deps: AppDeps): Job {
+  const now = new Date(deps.clock.now()).toISOString();
   return {
-    ...(typeof taskId === "string" ? { task_id: taskId } : {}),
-    ...(typeof result.contextId === "string" ? { context_id: result.contextId } : {}),
-    state: isTask ? normalizeState((result.status as Obj | undefined)?.state) : "completed",
+    id: jobId(call.kind, call.agent.name, taskId),
+    kind: call.kind,
+    agent: call.agent.name,
+    taskId,
+    owner: ownerOf(call.principal),
+    status: "in_progress",
+    model: meta.model,
+    wantsJson: meta.wantsJson,
+    promptTokens: meta.promptTokens,
+    polls: 0,
+    push: [],
+    callbacks: { attempts: 0, delivered: 0 },
+    createdAt: now,
+    updatedAt: now,
   };
 }
 
-/** Agents report no token counts: these are estimates (about four characters a token). */
-function usage(req: ChatCompletionRequest, completion: string): Usage {
-  const promptChars = req.messages.reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : JSON.stringify(m.content ?? "").length), 0);
-  const prompt_tokens = Math.ceil(promptChars / 4);
-  const completion_tokens = Math.ceil(completion.length / 4);
-  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
-}
-
-async function* streamChunks(
-  first: IteratorResult<RunEvent>,
-  run: AsyncGenerator<RunEvent>,
-  meta: Meta,
-  call: ChatCall,
-  wantsJson: boolean,
-): AsyncGenerator<string> {
+async function* streamChunks(first: IteratorResult<RunEvent>, run: AsyncGenerator<RunEvent>, meta: TurnMeta, call: TurnCall, deps: AppDeps): AsyncGenerator<string> {
   const chunk = (delta: Obj, finish: string | null, extra: Obj = {}) =>
-    `data: ${JSON.stringify({ ...meta, object: "chat.completion.chunk", system_fingerprint: null, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
+    `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
   let streamed = "";
   yield chunk({ role: "assistant", content: "" }, null);
   try {
@@ -115,17 +139,25 @@ async function* streamChunks(
     while (!next.done) {
       const event = next.value;
       if (event.type === "keepalive") yield ": keep-alive\n\n";
-      else if (event.type === "delta" && !wantsJson) {
+      else if (event.type === "delta" && !meta.wantsJson) {
         streamed += event.text;
         yield chunk({ content: event.text }, null);
       } else if (event.type === "end") {
-        const result = settle(event);
-        // Text that did not stream (a polled task, an interrupted one, JSON asked for) comes in one piece.
-        const content = streamed && !wantsJson && !isInterrupted(normalizeState((result.status as Obj | undefined)?.state)) ? "" : answerText(result, wantsJson);
-        if (content) yield chunk({ content }, null);
-        yield chunk({}, "stop", { a2a: a2aInfo(result) });
-        if (call.req.stream_options?.include_usage) {
-          yield `data: ${JSON.stringify({ ...meta, object: "chat.completion.chunk", system_fingerprint: null, choices: [], usage: usage(call.req, streamed + content) })}\n\n`;
+        if (!event.settled) {
+          // Out of budget: the rest is fetched with the id, as for any async completion.
+          const job = await handOffTurn(call, event.result, meta, deps);
+          yield chunk({}, null, { a2a: { ...a2aInfo(event.result), state: "queued", async_id: job.id } });
+        } else {
+          const result = event.result;
+          if (isFailure(turnState(result))) throw new AgentFailedError(failureMessage(result));
+          // Text that did not stream (a polled task, an interrupted one, JSON asked for) comes in one piece.
+          const interrupted = isInterrupted(normalizeState((result.status as Obj | undefined)?.state));
+          const content = streamed && !meta.wantsJson && !interrupted ? "" : answerText(result, meta.wantsJson);
+          if (content) yield chunk({ content }, null);
+          yield chunk({}, "stop", { a2a: a2aInfo(result) });
+          if (call.req.stream_options?.include_usage) {
+            yield `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices: [], usage: usageOf(meta, streamed + content) })}\n\n`;
+          }
         }
       }
       next = await run.next();

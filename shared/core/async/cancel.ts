@@ -1,0 +1,36 @@
+/** Cancelling queued work (`POST /v1/responses/{id}/cancel`): the agent's task, then the job. */
+import type { AppDeps } from "../../deps.ts";
+import type { GatewayRequest } from "../../http.ts";
+import { isFinished, type Job } from "../../ports.ts";
+import { methodNames } from "../../protocol/methods.ts";
+import { cardVersion, translateResult } from "../../protocol/translate.ts";
+import { agentEndpoints } from "../endpoints.ts";
+import { parseAgentResponse, upstreamHeaders } from "../proxy.ts";
+import { announce } from "./announce.ts";
+import { endOf } from "./finish.ts";
+
+export async function cancelJob(job: Job, trace: GatewayRequest["trace"], deps: AppDeps): Promise<Job> {
+  if (isFinished(job.status)) return job;
+  const agent = await deps.agents.get(job.agent);
+  let task: Record<string, unknown> = { kind: "task", id: job.taskId, status: { state: "canceled" } };
+  if (agent) {
+    const version = cardVersion(agent.card).preferred;
+    const reply = await deps.upstream.post({
+      urls: agentEndpoints(agent, version),
+      headers: upstreamHeaders(agent, version, trace),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.cancelTask[version], params: { id: job.taskId } }),
+      timeoutMs: deps.config.syncBudgetMs,
+    });
+    if (reply.kind === "sse") reply.close();
+    else {
+      const response = parseAgentResponse(reply.status, reply.body);
+      // An agent that cannot cancel (-32002, already finished) leaves the job to the poller.
+      if ("error" in response) return job;
+      task = translateResult("cancelTask", response.result, version, "0.3") as Record<string, unknown>;
+    }
+  }
+  const end = endOf(job, task);
+  const at = new Date(deps.clock.now()).toISOString();
+  if (await deps.jobs.finish(job.id, { ...end, polls: job.polls }, at)) await announce({ ...job, ...end, updatedAt: at }, deps);
+  return (await deps.jobs.get(job.id)) ?? { ...job, ...end };
+}

@@ -1,0 +1,158 @@
+/**
+ * The poller against a simulated clock: a task polled with growing delays (nothing sleeps between
+ * polls), stored once however often its message arrives, announced once.
+ */
+import { describe, expect, it } from "vitest";
+import { processPoll } from "../../shared/core/async/poller.ts";
+import { handOff } from "../../shared/core/async/handoff.ts";
+import { jobId } from "../../shared/core/async/job-id.ts";
+import type { Job } from "../../shared/ports.ts";
+import { UpstreamError } from "../../shared/errors.ts";
+import { memoryDeps, ScriptedUpstream, v03Agent, type MemoryDeps } from "../helpers/memory-deps.ts";
+
+/** A fake clock the test moves by hand. */
+class SimClock {
+  t = Date.parse("2026-01-01T00:00:00Z");
+  now = () => this.t;
+}
+
+/** An agent whose task completes `durationMs` after it started, on the simulated clock. */
+function slowAgent(clock: SimClock, durationMs: number) {
+  const started = clock.t;
+  return new ScriptedUpstream((_call, body) => {
+    const done = clock.t - started >= durationMs;
+    return {
+      kind: "json",
+      status: 200,
+      body: {
+        jsonrpc: "2.0",
+        id: body.id,
+        result: {
+          kind: "task",
+          id: "t1",
+          contextId: "c1",
+          status: { state: done ? "completed" : "working" },
+          ...(done ? { artifacts: [{ artifactId: "a", parts: [{ kind: "text", text: "finished" }] }] } : {}),
+        },
+      },
+    };
+  });
+}
+
+function job(overrides: Partial<Job> = {}): Job {
+  const now = new Date(Date.parse("2026-01-01T00:00:00Z")).toISOString();
+  return {
+    id: jobId("chat.completion", "slow", "t1"),
+    kind: "chat.completion",
+    agent: "slow",
+    taskId: "t1",
+    owner: "master",
+    status: "in_progress",
+    model: "a2a/slow",
+    polls: 0,
+    push: [],
+    callbacks: { attempts: 0, delivered: 0 },
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+async function setup(durationMs: number): Promise<{ deps: MemoryDeps; clock: SimClock; upstream: ScriptedUpstream }> {
+  const clock = new SimClock();
+  const upstream = slowAgent(clock, durationMs);
+  const deps = memoryDeps(upstream, { clock });
+  await deps.agents.create(v03Agent("slow"));
+  await handOff(job(), deps);
+  return { deps, clock, upstream };
+}
+
+/** Delivers queued poll messages in delay order, moving the clock, until none is left. */
+async function drain(deps: MemoryDeps, clock: SimClock) {
+  const invocations: number[] = [];
+  while (deps.pollQueue.sent.length) {
+    const { body, delaySeconds } = deps.pollQueue.sent.shift()!;
+    clock.t += delaySeconds * 1000;
+    const started = performance.now();
+    await processPoll(body, deps);
+    invocations.push(performance.now() - started);
+  }
+  return invocations;
+}
+
+describe("the poller", () => {
+  it("drives a 60 s task with at most 10 tasks/get and no invocation that sleeps", async () => {
+    // Prepare
+    const { deps, clock, upstream } = await setup(60_000);
+    // Act
+    const invocations = await drain(deps, clock);
+    // Assess
+    const polls = upstream.calls.length;
+    expect(polls).toBeLessThanOrEqual(10);
+    expect(invocations.length).toBe(polls);
+    expect(Math.max(...invocations)).toBeLessThan(1_000);
+    const stored = await deps.jobs.get(job().id);
+    expect(stored).toMatchObject({ status: "completed", polls });
+    expect((stored!.result as any).choices[0].message.content).toBe("finished");
+  });
+
+  it("backs off exponentially from 1 s to a 60 s cap", async () => {
+    const { deps, clock } = await setup(10 * 60_000);
+    const delays: number[] = [];
+    while (deps.pollQueue.sent.length) {
+      const { body, delaySeconds } = deps.pollQueue.sent.shift()!;
+      delays.push(delaySeconds);
+      clock.t += delaySeconds * 1000;
+      await processPoll(body, deps);
+    }
+    expect(delays.slice(0, 7)).toEqual([1, 2, 4, 8, 16, 32, 60]);
+    expect(Math.max(...delays)).toBe(60);
+    expect(delays.length).toBeLessThanOrEqual(16);
+  });
+
+  it("stores one result when the same message is delivered twice at once", async () => {
+    const { deps, clock } = await setup(0);
+    const { body, delaySeconds } = deps.pollQueue.sent.shift()!;
+    clock.t += delaySeconds * 1000;
+    const outcomes = await Promise.all([processPoll(body, deps), processPoll(body, deps)]);
+    expect(outcomes.sort()).toEqual(["already-finished", "finished"]);
+    expect(deps.pollQueue.sent).toHaveLength(0);
+  });
+
+  it("stores one result and announces once when it died after tasks/get, before the message was deleted", async () => {
+    // Prepare: a key with a webhook, so the end is announced.
+    const { deps, clock } = await setup(0);
+    await deps.keys.create({ id: "k1", hash: "x", webhookUrl: "http://127.0.0.1:9/hook", webhookSecret: "whsec_c2VjcmV0", createdAt: "" });
+    await deps.jobs.create({ ...job({ id: jobId("chat.completion", "slow", "t2"), taskId: "t2", owner: "k1" }) });
+    const message = { jobId: jobId("chat.completion", "slow", "t2"), attempt: 0, errors: 0 };
+    clock.t += 1000;
+    // Act: the first delivery stores and announces; the redelivery of the same message finds it done.
+    const first = await processPoll(message, deps);
+    const again = await processPoll(message, deps);
+    // Assess
+    expect([first, again]).toEqual(["finished", "already-finished"]);
+    expect(deps.callbackQueue.sent.filter((m) => m.body.jobId === message.jobId)).toHaveLength(1);
+  });
+
+  it("announces on redelivery when the first delivery died between storing and announcing", async () => {
+    const { deps } = await setup(0);
+    await deps.keys.create({ id: "k1", hash: "x", webhookUrl: "http://127.0.0.1:9/hook", webhookSecret: "whsec_c2VjcmV0", createdAt: "" });
+    const id = jobId("chat.completion", "slow", "t3");
+    await deps.jobs.create(job({ id, taskId: "t3", owner: "k1" }));
+    await deps.jobs.finish(id, { status: "completed", result: {}, polls: 1 }, new Date().toISOString());
+    expect(await processPoll({ jobId: id, attempt: 1, errors: 0 }, deps)).toBe("already-finished");
+    expect(deps.callbackQueue.sent.map((m) => m.body)).toEqual([expect.objectContaining({ jobId: id, target: "webhook", type: "chat.completion.completed" })]);
+  });
+
+  it("gives a task up as failed when the agent cannot be polled ten times in a row", async () => {
+    const clock = new SimClock();
+    const down = new ScriptedUpstream(() => {
+      throw new UpstreamError("Agent unreachable (ECONNREFUSED)", "unreachable");
+    });
+    const deps = memoryDeps(down, { clock });
+    await deps.agents.create(v03Agent("slow"));
+    await handOff(job(), deps);
+    await drain(deps, clock);
+    expect(await deps.jobs.get(job().id)).toMatchObject({ status: "failed", error: { message: expect.stringContaining("could not be polled") } });
+  });
+});
