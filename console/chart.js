@@ -1,7 +1,7 @@
 // Hand-drawn inline SVG charts: bars (requests with errors inside) and a line (p50 latency).
 import { fmtMs, h, s } from "./ui.js";
 
-const W = 720, H = 190, L = 46, R = 10, T = 12, B = 24;
+const W = 560, H = 180, L = 50, R = 8, T = 10, B = 24;
 const PW = W - L - R, PH = H - T - B;
 
 /** 1, 2, 4, 6, 8 × 10^k at or above n: the axis and its midpoint read in round numbers. */

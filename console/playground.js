@@ -77,7 +77,7 @@ export default function playgroundView(root) {
             if (ev.data === "[DONE]") break;
             let chunk;
             try { chunk = JSON.parse(ev.data); } catch { continue; }
-            if (chunk.error) throw errorFrom(res.status, chunk, ev.data);
+            if (chunk.error) throw errorFrom(0, chunk, ev.data); // after the 200: an event in the stream
             const choice = chunk.choices?.[0];
             if (choice?.delta?.content) {
               first ??= performance.now() - t0;
@@ -99,7 +99,7 @@ export default function playgroundView(root) {
         if (messages.at(-1)?.role === "user") messages.pop();
         bubble.dataset.state = err.name === "AbortError" ? "stopped" : "error";
         meta.textContent = err.name === "AbortError" ? "stopped" : "";
-        if (err.name !== "AbortError") item.append(errorBox(err, "POST /v1/chat/completions"));
+        if (err.name !== "AbortError") item.append(errorBox(err, err.status === 0 && err.code !== undefined ? "Error event in the stream" : "POST /v1/chat/completions"));
         if (!reply.data) bubble.remove();
       } finally {
         inflight.delete(current);
@@ -170,7 +170,7 @@ export default function playgroundView(root) {
             remember(data);
             events.append(h("li", { class: "event" },
               h("div", { class: "muted small" }, `#${++n} · +${fmtMs(performance.now() - t0)}${ev.event !== "message" ? ` · event: ${ev.event}` : ""}`),
-              data?.error ? errorBox(errorFrom(res.status, data, ev.data)) : null,
+              data?.error ? errorBox(errorFrom(0, data, ev.data), "Error event in the stream") : null,
               h("pre", { class: "json" }, pretty(data))));
             status.textContent = `${head} · ${n} event(s), streaming…`;
           }

@@ -231,6 +231,8 @@ function functionArgs(name: FunctionName, memory: sst.aws.Size, timeout: sst.aws
     description: `a2a-gateway ${name}`,
     runtime: "nodejs22.x",
     architecture: "arm64",
+    // The runtime ships AWS SDK v3: bundles stay small (scripts/build.ts bundles the same way).
+    nodejs: { esbuild: { external: ["@aws-sdk/*", "@smithy/*"] } },
     memory,
     timeout,
     environment,

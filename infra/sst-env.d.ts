@@ -111,6 +111,8 @@ declare namespace sst {
       permissions?: Input<FunctionPermissionArgs[]>;
       link?: Input<any[]>;
       streaming?: Input<boolean>;
+      /** platform/src/components/aws/function.ts `nodejs` (subset) */
+      nodejs?: Input<{ esbuild?: Input<{ external?: string[] }>; minify?: Input<boolean>; install?: Input<string[]> }>;
       url?: Input<
         | boolean
         | {

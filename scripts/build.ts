@@ -1,13 +1,16 @@
 /**
  * `npm run build`: one esbuild bundle per Lambda function (ESM, Node 22, arm64 runtime), with the
- * sizes printed. Fails when a bundle outgrows its budget, or pulls in an AWS SDK client it does
- * not use (CONVENTIONS §12).
+ * sizes printed. Fails when a bundle outgrows its budget. The AWS SDK v3 is left out: the
+ * nodejs22.x runtime provides it (infra/api.ts bundles the same way), and each function lists the
+ * SDK clients it imports, so a client in a function that does not use it shows (CONVENTIONS §12).
  */
 import { build } from "esbuild";
 import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 
 const BUDGET_BYTES = 400 * 1024;
+/** Provided by the Lambda runtime (nodejs22.x ships AWS SDK v3). */
+export const AWS_SDK = ["@aws-sdk/*", "@smithy/*"];
 const functionsDir = "functions";
 const outdir = "dist/functions";
 
@@ -30,10 +33,11 @@ for (const file of entries) {
     legalComments: "none",
     // ESM bundles of CommonJS dependencies need a `require`.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    external: AWS_SDK,
     logLevel: "error",
   });
-  const inputs = Object.keys(result.metafile.inputs);
-  const clients = [...new Set(inputs.map((i) => /@aws-sdk\/(client-[a-z0-9-]+)/.exec(i)?.[1]).filter((c): c is string => Boolean(c)))];
+  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+  const clients = [...new Set(imports.map((i) => /^@aws-sdk\/(client-[a-z0-9-]+)/.exec(i)?.[1]).filter((c): c is string => Boolean(c)))];
   rows.push({ fn, bytes: statSync(join(outdir, fn, "index.mjs")).size, clients });
 }
 

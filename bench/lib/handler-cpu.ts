@@ -9,16 +9,19 @@ import { Writable } from "node:stream";
 import type { AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
 import { jsonLogger } from "../../shared/log.ts";
 import { installAwsLambdaGlobal } from "../../infra/local/awslambda.ts";
-import { memoryDeps, seed } from "./memory-deps.ts";
+import { memoryDeps, seed, withSdkWrites } from "./memory-deps.ts";
 import { median } from "./stats.ts";
 
 export interface HandlerCpuOptions {
   warmupCalls: number;
   calls: number;
   rounds: number;
+  /** `memory`: in-memory stores; `sdk`: the task claim and usage record through the AWS SDK (stub transport). */
+  stores?: "memory" | "sdk";
 }
 
 export interface HandlerCpuResult {
+  stores: "memory" | "sdk";
   calls: number;
   rounds: number;
   /** Medians over rounds, in microseconds per call. */
@@ -27,7 +30,7 @@ export interface HandlerCpuResult {
   perRound: { cpuUs: number; wallUs: number }[];
 }
 
-export const DEFAULT_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 3_000, calls: 4_000, rounds: 5 };
+export const DEFAULT_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 3_000, calls: 4_000, rounds: 5, stores: "memory" };
 
 const AGENT = "bench";
 const AGENT_URL = "http://127.0.0.1:9/";
@@ -96,8 +99,10 @@ export async function measureHandlerCpu(opts: HandlerCpuOptions): Promise<Handle
   const [{ streamingHandler }, { a2aHandlers }] = await Promise.all([import("../../functions/lib/http.ts"), import("../../shared/routes/a2a.ts")]);
   // Lambda ships stdout to CloudWatch: the log line's serialisation and write are paid per call.
   const devNull = openSync("/dev/null", "w");
-  const deps = memoryDeps(new InstantUpstream(), jsonLogger((line) => writeSync(devNull, line + "\n")));
-  const key = await seed(deps, { name: AGENT, url: AGENT_URL, card: CARD });
+  const memory = memoryDeps(new InstantUpstream(), jsonLogger((line) => writeSync(devNull, line + "\n")));
+  const key = await seed(memory, { name: AGENT, url: AGENT_URL, card: CARD });
+  const stores = opts.stores ?? "memory";
+  const deps = stores === "sdk" ? withSdkWrites(memory) : memory;
   const handler = streamingHandler(a2aHandlers, () => deps);
   const event = sendEvent(key);
   const context = {} as never;
@@ -117,6 +122,7 @@ export async function measureHandlerCpu(opts: HandlerCpuOptions): Promise<Handle
     perRound.push({ cpuUs: (cpu.user + cpu.system) / opts.calls, wallUs });
   }
   return {
+    stores,
     calls: opts.calls,
     rounds: opts.rounds,
     cpuUs: median(perRound.map((r) => r.cpuUs)),

@@ -3,7 +3,10 @@
  * and key caches on), with in-memory stores in place of DynamoDB: what is left to measure is the
  * gateway's own work.
  */
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { AppDeps } from "../../shared/deps.ts";
+import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
+import { DynamoUsageStore } from "../../shared/adapters/dynamo/usage.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Upstream } from "../../shared/adapters/upstream.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
@@ -48,4 +51,24 @@ export async function seed(deps: AppDeps, agent: { name: string; url: string; ca
   const { id, key } = newKeySecret();
   await deps.keys.create({ id, name: "bench", hash: hashKey(key), agents: [agent.name], createdAt: new Date().toISOString() });
   return key;
+}
+
+/**
+ * The writes a warm `message/send` makes (the task claim, the usage record) through the real
+ * DynamoDB adapters and AWS SDK client, over a transport that answers `{}` at once: the SDK's
+ * own CPU (serialising, signing, parsing) without a network. Keys and agents stay in memory:
+ * warm, they come from the caches anyway.
+ */
+export function withSdkWrites(deps: AppDeps): AppDeps {
+  const db = new DynamoDBClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    requestHandler: {
+      handle: async () => ({
+        response: { statusCode: 200, headers: { "content-type": "application/x-amz-json-1.0" }, body: new TextEncoder().encode("{}") },
+      }),
+    },
+  } as DynamoDBClientConfig);
+  const tasks = new DynamoTaskStore(db, "tasks", deps.config.taskTtlSeconds);
+  return { ...deps, tasks, jobs: tasks, usage: new DynamoUsageStore(db, "usage") };
 }

@@ -11,7 +11,7 @@
  * everything else is optional. Agent cards are looser still: only what the gateway needs to reach
  * the agent is required.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const Metadata = z.record(z.string(), z.unknown());
 const Strings = z.array(z.string());

@@ -1,5 +1,5 @@
 /** Request bodies of the admin API (SPEC §3). The same schemas generate `/openapi.json`. */
-import { z } from "zod";
+import * as z from "zod";
 
 /** ASCII only: names travel in URLs and model ids, and look-alike unicode must not pass for another agent. */
 export const AgentName = z

@@ -1,5 +1,5 @@
 /** JSON-RPC 2.0 envelopes and the error codes A2A uses (A2A spec §"JSON-RPC Error Codes"). */
-import { z } from "zod";
+import * as z from "zod";
 
 export const JsonRpcId = z.union([z.string(), z.number(), z.null()]);
 export type JsonRpcId = z.infer<typeof JsonRpcId>;

@@ -1,5 +1,5 @@
 /** The OpenAI Chat Completions wire format, as far as the bridge speaks it (SPEC §5). */
-import { z } from "zod";
+import * as z from "zod";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const ImagePart = z.object({ type: z.literal("image_url"), image_url: z.object({ url: z.string(), detail: z.string().optional() }) });

@@ -1,5 +1,5 @@
 /** The OpenAI Responses API request, as far as an agent can honour it (SPEC §5). */
-import { z } from "zod";
+import * as z from "zod";
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from "./openai.ts";
 
 const InputContent = z.discriminatedUnion("type", [

@@ -2,7 +2,7 @@
  * `GET /openapi.json`: an OpenAPI 3.1 document of every route in the route table, its request
  * schemas generated from the same zod schemas that validate the requests.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { routes, type Route } from "../../infra/routes.ts";
 import { CreateKeyBody, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { JsonRpcRequest } from "../protocol/jsonrpc.ts";

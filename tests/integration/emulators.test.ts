@@ -38,12 +38,14 @@ import {
 import { startEventSource, type EventSource, type EventSourceOptions, type SqsHandler } from "../../infra/local/event-source.ts";
 
 const EMULATORS_MODULE = new URL("../../infra/local/emulators.ts", import.meta.url).pathname;
+/** For tests that start JVMs themselves: ~2 s each on an idle machine, several times that on a busy one. */
+const JVM_TEST = { timeout: 60_000 };
 
 // Suites and tests run concurrently: most of the time goes to waiting for JVMs and visibility
 // timeouts. The suites that start JVMs inside their tests come first so that they start at once.
 describe.concurrent("DynamoDB emulator processes", () => {
   const engines: DynamoEngine[] = ["dynamodb-local", "dynalite"];
-  it.for(engines)("keeps data written under dataDir across a restart (%s)", async (engine, { expect }) => {
+  it.for(engines)("keeps data written under dataDir across a restart (%s)", JVM_TEST, async (engine, { expect }) => {
     // Prepare
     const dataDir = await mkdtemp(join(tmpdir(), "emulators-test-"));
     try {
@@ -62,7 +64,7 @@ describe.concurrent("DynamoDB emulator processes", () => {
     }
   });
 
-  it("stops DynamoDB Local when its parent process is killed with SIGTERM", async ({ expect }) => {
+  it("stops DynamoDB Local when its parent process is killed with SIGTERM", JVM_TEST, async ({ expect }) => {
     // Prepare: a parent that starts DynamoDB Local and then just waits
     const parent = spawn(
       process.execPath,

@@ -1,5 +1,5 @@
 /** What travels on the two queues. */
-import { z } from "zod";
+import * as z from "zod";
 
 /** One poll of a job's agent task. `attempt` sets the next delay; `errors` counts failed polls in a row. */
 export interface PollMessage {
