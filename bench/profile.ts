@@ -2,7 +2,7 @@
  * `npx tsx bench/profile.ts [gateway] [handler] [bundles] [cold]`: where a missed target's time
  * goes. Not part of `npm run bench`; run it when the report shows a miss. Prints Markdown.
  * - gateway: CPU profile of each gateway process under 1-connection `message/send` load;
- * - handler: CPU profile of the in-process handler measurement (case 5);
+ * - handler: CPU profile of the in-process handler measurement (case 5), in-memory and SDK stores;
  * - bundles: what each function bundle is made of (esbuild metafile, same options as the build);
  * - cold:    CPU profile of one cold start per function, self time by bundled module.
  * Profiles are written under the system temp directory.
@@ -30,9 +30,10 @@ const say = (...lines: string[]) => process.stdout.write(lines.join("\n") + "\n"
 const frameTable = (frames: Frame[], what: string) =>
   table([what, "self", "share"], frames.slice(0, TOP).map((f) => [f.key.replace(/\|/g, "\\|"), ms(f.selfMs, 1), pct(f.share)]));
 
-const newestProfile = (dir: string) => {
-  const file = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort().pop();
-  if (!file) throw new Error(`no profile written in ${dir}`);
+/** The main thread's profile: tsx's loader runs on a worker thread, which writes its own. */
+const mainThreadProfile = (dir: string) => {
+  const file = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  if (!file) throw new Error(`no main-thread profile written in ${dir}`);
   return join(dir, file);
 };
 
@@ -62,17 +63,18 @@ async function profileGateway(stores: "emulators" | "memory") {
     await Promise.all([loadgen.stop(), gateway.stop()]);
     await agent.stop();
   }
-  const file = newestProfile(dir);
+  const file = mainThreadProfile(dir);
   say("", frameTable(selfTimes(file, frameName(ROOT)), "function"), "", frameTable(selfTimes(file, packageName(ROOT)), "package or directory"), "", `profile: ${file}`, "");
 }
 
-function profileHandler() {
-  const dir = mkdtempSync(join(tmpdir(), "bench-handler-"));
-  const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", join(ROOT, "bench/procs/handler-cpu.ts")], { cwd: ROOT, encoding: "utf8" });
+function profileHandler(stores: "memory" | "sdk") {
+  const dir = mkdtempSync(join(tmpdir(), `bench-handler-${stores}-`));
+  const args = ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", join(ROOT, "bench/procs/handler-cpu.ts"), stores];
+  const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
   if (run.status !== 0) throw new Error(run.stderr);
   const { cpuUs, wallUs } = JSON.parse(run.stdout) as { cpuUs: number; wallUs: number };
-  const file = newestProfile(dir);
-  say(`### in-process handler: ${cpuUs.toFixed(0)} µs CPU, ${wallUs.toFixed(0)} µs wall per call`, "");
+  const file = mainThreadProfile(dir);
+  say(`### in-process handler, ${stores} stores: ${cpuUs.toFixed(0)} µs CPU, ${wallUs.toFixed(0)} µs wall per call`, "");
   say(frameTable(selfTimes(file, frameName(ROOT)), "function"), "", frameTable(selfTimes(file, packageName(ROOT)), "package or directory"), "", `profile: ${file}`, "");
 }
 
@@ -127,7 +129,7 @@ async function cold() {
     });
     if (run.status !== 0) throw new Error(`${fn}: ${run.stderr}`);
     const modules = moduleRanges(readFileSync(bundle, "utf8"));
-    const frames = selfTimes(newestProfile(dir), (f) => (f.url.endsWith("/index.mjs") && f.url.includes(out) ? packageOf(moduleAt(modules, f.lineNumber)) : f.url ? "node internals" : f.functionName || "(vm)"));
+    const frames = selfTimes(mainThreadProfile(dir), (f) => (f.url.endsWith("/index.mjs") && f.url.includes(out) ? packageOf(moduleAt(modules, f.lineNumber)) : f.url ? "node internals" : f.functionName || "(vm)"));
     say(`**${fn}**`, "", frameTable(frames.slice(0, 8), "package or directory"), "");
   }
 }
@@ -156,6 +158,9 @@ if (wanted("gateway")) {
   await profileGateway("memory");
   await profileGateway("emulators");
 }
-if (wanted("handler")) profileHandler();
+if (wanted("handler")) {
+  profileHandler("memory");
+  profileHandler("sdk");
+}
 if (wanted("bundles")) await bundles();
 if (wanted("cold")) await cold();

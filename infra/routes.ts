@@ -53,6 +53,8 @@ export const routes = [
   { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key" },
   { method: "POST", path: "/a2a/{agent}", fn: "a2a", auth: "key" },
   { method: "POST", path: "/a2a/{agent}/message/send", fn: "a2a", auth: "key" },
+  // Agents that push report here; the token in the request proves the gateway registered them.
+  { method: "POST", path: "/hooks/a2a/{id}", fn: "a2a", auth: "none" },
 ] as const satisfies readonly Route[];
 
 export type RouteKey = `${Route["method"]} ${string}`;

@@ -15,4 +15,3 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq chromium >/dev/null
-/usr/bin/chromium --version

@@ -44,7 +44,7 @@ export interface EventSource {
   stop(): Promise<void>;
   /**
    * Resolves once no batch is in flight and the queue reports no visible and no in-flight
-   * messages, i.e. everything sent so far has been handled, retried or dead-lettered. Messages
+   * messages, i.e. everything sent so far has been handled (retries included) or dead-lettered. Messages
    * still inside their DelaySeconds do not count. Resolves at once after stop().
    */
   idle(): Promise<void>;
@@ -57,8 +57,10 @@ export function startEventSource(opts: EventSourceOptions): EventSource {
   return new EventSourceMapping(opts);
 }
 
+type Settings = Omit<EventSourceOptions, "queueArn"> & Required<Pick<EventSourceOptions, "concurrency" | "waitTimeSeconds" | "logger">>;
+
 class EventSourceMapping implements EventSource {
-  private readonly opts: Required<Omit<EventSourceOptions, "queueArn" | "dlqUrl">> & Pick<EventSourceOptions, "dlqUrl">;
+  private readonly opts: Settings;
   private readonly arn: string;
   private readonly region: string;
   private readonly aborter = new AbortController();
@@ -84,12 +86,13 @@ class EventSourceMapping implements EventSource {
 
   async idle(): Promise<void> {
     while (!this.stopping) {
-      if (this.batchesInFlight === 0 && (await this.queueIsDrained())) return;
+      if ((await this.queueIsEmpty()) && this.batchesInFlight === 0) return;
       await sleep(25, this.aborter.signal);
     }
   }
 
-  private async queueIsDrained(): Promise<boolean> {
+  /** No visible and no received-but-undeleted message; delayed ones are not counted. */
+  private async queueIsEmpty(): Promise<boolean> {
     try {
       const { Attributes = {} } = await this.opts.sqs.send(
         new GetQueueAttributesCommand({
@@ -98,8 +101,7 @@ class EventSourceMapping implements EventSource {
         }),
         { abortSignal: this.aborter.signal },
       );
-      // Re-checked after the call: a batch received meanwhile shows up in neither count once deleted.
-      return Attributes.ApproximateNumberOfMessages === "0" && Attributes.ApproximateNumberOfMessagesNotVisible === "0" && this.batchesInFlight === 0;
+      return Attributes.ApproximateNumberOfMessages === "0" && Attributes.ApproximateNumberOfMessagesNotVisible === "0";
     } catch {
       return false; // emulator unreachable: not observably idle; the pollers report the error
     }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.ts";
-import { isFinished, type Job, type PushTarget } from "../ports.ts";
+import { isFinished, type Agent, type Job, type PushTarget } from "../ports.ts";
 import { RpcCode, RpcError } from "../protocol/jsonrpc.ts";
 import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { translateResult } from "../protocol/translate.ts";
@@ -55,14 +55,14 @@ export function sendConfig(params: Obj, version: A2AVersion, allowPrivate: boole
 }
 
 /** Records the task a `message/send` started as a job (0.3 form result), unless it is a bare message. */
-export async function handOffA2A(agent: string, result03: Obj, principal: Principal, push: PushTarget | undefined, deps: AppDeps): Promise<void> {
+export async function handOffA2A(agent: Agent, result03: Obj, principal: Principal, push: PushTarget | undefined, deps: AppDeps): Promise<void> {
   if (result03.kind !== "task" || typeof result03.id !== "string") return;
   const now = new Date(deps.clock.now()).toISOString();
   const settled = isSettled(normalizeState(obj(result03.status).state));
   const job: Job = {
-    id: jobId("a2a", agent, result03.id),
+    id: jobId("a2a", agent.name, result03.id),
     kind: "a2a",
-    agent,
+    agent: agent.name,
     taskId: result03.id,
     ...(typeof result03.contextId === "string" ? { contextId: result03.contextId } : {}),
     owner: ownerOf(principal),
@@ -74,7 +74,7 @@ export async function handOffA2A(agent: string, result03: Obj, principal: Princi
     createdAt: now,
     updatedAt: now,
   };
-  await handOff(job, deps);
+  await handOff(job, deps, agent);
 }
 
 /**

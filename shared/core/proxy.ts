@@ -87,7 +87,7 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
   const result = translateResult(op, response.result, version, callerVersion);
   if (op === "send") {
     await recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks);
-    if (send?.handOff) await handOffA2A(agent.name, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
+    if (send?.handOff) await handOffA2A(agent, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
   }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
   return { result };

@@ -10,6 +10,9 @@ import { assertMayUseAgent, type Principal } from "../core/keys.ts";
 import { proxyCall } from "../core/proxy.ts";
 import { proxyStream } from "../core/stream.ts";
 import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
+import { isPushToken } from "../core/async/handoff.ts";
+import { onAgentPush } from "../core/async/poller.ts";
+import { UnauthorizedError } from "../errors.ts";
 
 /** The base URL callers reach the gateway at, for URLs it hands out. */
 export function gatewayBaseUrl(req: GatewayRequest, deps: AppDeps): string {
@@ -71,7 +74,15 @@ const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> =
   }
 });
 
+/** An agent pushing news of a task the gateway drives: checked with one `tasks/get`. */
+const agentPush: OpenRouteHandler = async (req, _principal, deps) => {
+  const id = req.params.id!;
+  if (!isPushToken(deps.config.masterKey, id, req.headers["x-a2a-notification-token"])) throw new UnauthorizedError("Unknown push notification token");
+  return json(200, { outcome: await onAgentPush(id, deps) });
+};
+
 export const a2aHandlers: Record<string, OpenRouteHandler> = {
+  "POST /hooks/a2a/{id}": agentPush,
   "GET /a2a/{agent}/.well-known/agent-card.json": serveCard,
   "GET /a2a/{agent}/.well-known/agent.json": serveCard,
   "POST /a2a/{agent}": call,

@@ -5,7 +5,7 @@
  * Screenshots of each view go to test-artifacts/. Skipped when /usr/bin/chromium is absent
  * (scripts/install-chromium.sh installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,6 +145,18 @@ describe("consoleStaticHandler serves the console under /ui", () => {
     // Assess
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe("GET, HEAD");
+  });
+
+  it("states its true size in index.html: the files it serves, added up", () => {
+    // Prepare
+    const files = readdirSync(consoleDir).filter((f) => f !== "README.md");
+    const total = files.reduce((n, f) => n + statSync(join(consoleDir, f)).size, 0);
+
+    // Act
+    const stated = /Size: (\d+) bytes in (\d+) files/.exec(readFileSync(join(consoleDir, "index.html"), "utf8"));
+
+    // Assess
+    expect(stated?.slice(1).map(Number), "update the size comment in console/index.html (and console/README.md)").toEqual([total, files.length]);
   });
 
   it("leaves every other path to the gateway (returns false without touching the response)", async () => {

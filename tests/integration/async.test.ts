@@ -161,3 +161,26 @@ describe("retrieval and callbacks of quicker work", () => {
     expect(JSON.stringify(res.body)).not.toContain("push-token-1");
   });
 });
+
+describe("an agent that pushes", () => {
+  it("is asked to push to the gateway and polled only as a slow fallback", async () => {
+    // Prepare
+    const pusher = await startSdkAgent({ pushNotifications: true });
+    try {
+      await registerAgent(stack, "pusher", pusher.url);
+      // Act
+      const res = await call(stack, key.key, "POST", "/v1/chat/completions", { model: "a2a/pusher", messages: [{ role: "user", content: "slow:2000" }] }, { prefer: "respond-async" });
+      const done = await eventually(async () => {
+        const r = await call(stack, key.key, "GET", `/v1/chat/completions/${res.body.id}`);
+        return r.status === 200 ? r.body : undefined;
+      }, 20_000, 200);
+      // Assess: done long before the 60 s fallback poll, on pushes rather than polls.
+      expect(done.choices[0].message.content).toBe("done after 2000ms");
+      const methods = pusher.requests.map((r) => (r.body as { method?: string })?.method);
+      expect(methods).toContain("CreateTaskPushNotificationConfig");
+      expect(methods.filter((m) => m === "GetTask").length).toBeLessThanOrEqual(4);
+    } finally {
+      await pusher.close();
+    }
+  });
+});

@@ -32,7 +32,7 @@ export async function deliverCallback(msg: CallbackMessage, deps: AppDeps): Prom
     status = reply.status;
   } catch (e) {
     await deps.jobs.recordCallback(job.id, false, undefined);
-    return { delivered: false, reason: e instanceof UpstreamError ? e.message : "request failed" };
+    return { delivered: false, reason: `${msg.target} to ${new URL(request.url).host}: ${e instanceof UpstreamError ? e.message : "request failed"}` };
   }
   const delivered = status >= 200 && status < 300;
   await deps.jobs.recordCallback(job.id, delivered, status);

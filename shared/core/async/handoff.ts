@@ -1,21 +1,63 @@
 /**
  * Handing work to the queue (SPEC §5): the job is recorded, then its first poll is queued. A job
- * that is already finished is recorded finished and announced at once.
+ * that is already finished is recorded finished and announced at once. An agent that can push is
+ * asked to push to the gateway, and is then polled only as a slow fallback.
  */
-import type { Job, JobStore, KeyStore, Queue } from "../../ports.ts";
-import { isFinished } from "../../ports.ts";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { AppDeps } from "../../deps.ts";
+import { isFinished, type Agent, type Job } from "../../ports.ts";
+import { methodNames } from "../../protocol/methods.ts";
+import { cardVersion, translateParams } from "../../protocol/translate.ts";
+import { agentEndpoints } from "../endpoints.ts";
+import { parseAgentResponse, upstreamHeaders } from "../proxy.ts";
 import { announce } from "./announce.ts";
-import { pollDelaySeconds, type CallbackMessage, type PollMessage } from "./messages.ts";
+import { pollDelaySeconds } from "./messages.ts";
+import { jobTrace } from "./job-id.ts";
 
-export interface AsyncDeps {
-  jobs: JobStore;
-  keys: KeyStore;
-  pollQueue: Queue<PollMessage>;
-  callbackQueue: Queue<CallbackMessage>;
+/** The attempt whose delay is the 60 s cap: where polling starts when the agent pushes. */
+const FALLBACK_ATTEMPT = 6;
+const REGISTER_TIMEOUT_MS = 5_000;
+
+export async function handOff(job: Job, deps: AppDeps, agent?: Agent): Promise<void> {
+  await deps.jobs.create(job);
+  if (isFinished(job.status)) return announce(job, deps);
+  const pushes = agent ? await registerForPush(job, agent, deps) : false;
+  const attempt = pushes ? FALLBACK_ATTEMPT : 0;
+  await deps.pollQueue.send({ jobId: job.id, attempt, errors: 0 }, pollDelaySeconds(attempt));
 }
 
-export async function handOff(job: Job, deps: AsyncDeps): Promise<void> {
-  await deps.jobs.create(job);
-  if (isFinished(job.status)) await announce(job, deps);
-  else await deps.pollQueue.send({ jobId: job.id, attempt: 0, errors: 0 }, pollDelaySeconds(0));
+/** The token an agent presents when it pushes news of a job: an HMAC only the gateway can make. */
+export const pushToken = (masterKey: string, jobId: string) => createHmac("sha256", masterKey).update(`push:${jobId}`).digest("base64url");
+
+export function isPushToken(masterKey: string, jobId: string, token: string | undefined): boolean {
+  const expected = Buffer.from(pushToken(masterKey, jobId));
+  const given = Buffer.from(token ?? "");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export const pushReceiverUrl = (publicUrl: string, jobId: string) => `${publicUrl}/hooks/a2a/${encodeURIComponent(jobId)}`;
+
+/** Registers the gateway's receiver with an agent whose card says it pushes; false when it cannot. */
+async function registerForPush(job: Job, agent: Agent, deps: AppDeps): Promise<boolean> {
+  const publicUrl = deps.config.publicUrl;
+  if (!publicUrl || (agent.card.capabilities as { pushNotifications?: boolean } | undefined)?.pushNotifications !== true) return false;
+  const version = cardVersion(agent.card).preferred;
+  const params = { taskId: job.taskId, pushNotificationConfig: { url: pushReceiverUrl(publicUrl, job.id), token: pushToken(deps.config.masterKey, job.id) } };
+  try {
+    const reply = await deps.upstream.post({
+      urls: agentEndpoints(agent, version),
+      headers: upstreamHeaders(agent, version, jobTrace(job.id)),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.setPushConfig[version], params: translateParams("setPushConfig", params, "0.3", version) }),
+      timeoutMs: REGISTER_TIMEOUT_MS,
+    });
+    if (reply.kind === "sse") {
+      reply.close();
+      return false;
+    }
+    return "result" in parseAgentResponse(reply.status, reply.body);
+  } catch (e) {
+    // Polling works for every agent: a refused registration costs only speed.
+    deps.log.warn("push registration failed", { agent: agent.name, error: e instanceof Error ? e.message : "unknown" });
+    return false;
+  }
 }

@@ -3,7 +3,6 @@
  * conditional write, however many deliveries race) and announced; an unsettled one is the same
  * message sent again with a longer delay, so nothing runs, let alone sleeps, between polls.
  */
-import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
 import { UpstreamError } from "../../errors.ts";
 import type { Job } from "../../ports.ts";
@@ -15,6 +14,7 @@ import { isSettled, normalizeState } from "../task-state.ts";
 import { announce } from "./announce.ts";
 import { endOf, failedEnd, type JobEnd } from "./finish.ts";
 import { pollDelaySeconds, type PollMessage } from "./messages.ts";
+import { jobTrace } from "./job-id.ts";
 
 /** Failed polls in a row (agent down, timing out) before the job is given up. */
 export const MAX_POLL_ERRORS = 10;
@@ -30,7 +30,27 @@ export async function processPoll(msg: PollMessage, deps: AppDeps): Promise<Poll
     if (!job.notified) await announce(job, deps);
     return "already-finished";
   }
-  const polls = msg.attempt + 1;
+  const checked = await checkTask(job, msg.attempt + 1, msg.errors, deps);
+  if (checked !== "pending" && checked !== "poll-failed") return checked;
+  const errors = checked === "poll-failed" ? msg.errors + 1 : 0;
+  await deps.pollQueue.send({ jobId: job.id, attempt: msg.attempt + 1, errors }, pollDelaySeconds(msg.attempt + 1));
+  return "rescheduled";
+}
+
+/**
+ * An agent pushed news of a job's task (the gateway registered itself for agents that push): one
+ * `tasks/get` tells whether it settled. The push body itself is not trusted for the result.
+ */
+export async function onAgentPush(jobId: string, deps: AppDeps): Promise<PollOutcome | "pending"> {
+  const job = await deps.jobs.get(jobId);
+  if (!job) return "stale";
+  if (isFinished(job.status)) return "already-finished";
+  const checked = await checkTask(job, job.polls + 1, 0, deps);
+  return checked === "poll-failed" ? "pending" : checked;
+}
+
+/** One look at a job's task: its end stored if it settled, else "pending" (or "poll-failed"). */
+async function checkTask(job: Job, polls: number, errorsSoFar: number, deps: AppDeps): Promise<PollOutcome | "pending" | "poll-failed"> {
   if (deps.clock.now() > Date.parse(job.createdAt) + deps.config.taskTtlSeconds * 1000) {
     return finish(job, failedEnd(job, "The task did not finish within the gateway's task lifetime"), polls, deps);
   }
@@ -40,25 +60,16 @@ export async function processPoll(msg: PollMessage, deps: AppDeps): Promise<Poll
   const version = cardVersion(agent.card).preferred;
   let task: Record<string, unknown>;
   try {
-    const raw = await getTask(agent, job.taskId, version, {
-      upstream: deps.upstream,
-      timeoutMs: POLL_TIMEOUT_MS,
-      trace: traceOf(job.id),
-    });
+    const raw = await getTask(agent, job.taskId, version, { upstream: deps.upstream, timeoutMs: POLL_TIMEOUT_MS, trace: jobTrace(job.id) });
     task = translateResult("getTask", raw, version, "0.3") as Record<string, unknown>;
   } catch (e) {
     if (e instanceof RpcError && e.code === RpcCode.TaskNotFound) return finish(job, failedEnd(job, "The agent no longer knows the task"), polls, deps);
     if (!(e instanceof UpstreamError || e instanceof RpcError)) throw e;
-    if (msg.errors + 1 >= MAX_POLL_ERRORS) return finish(job, failedEnd(job, `The agent could not be polled: ${e.message}`), polls, deps);
+    if (errorsSoFar + 1 >= MAX_POLL_ERRORS) return finish(job, failedEnd(job, `The agent could not be polled: ${e.message}`), polls, deps);
     deps.log.warn("poll failed", { jobId: job.id, agent: job.agent, error: e.message });
-    await deps.pollQueue.send({ jobId: job.id, attempt: msg.attempt + 1, errors: msg.errors + 1 }, pollDelaySeconds(msg.attempt + 1));
-    return "rescheduled";
+    return "poll-failed";
   }
-
-  if (!isSettled(normalizeState((task.status as { state?: unknown } | undefined)?.state))) {
-    await deps.pollQueue.send({ jobId: job.id, attempt: msg.attempt + 1, errors: 0 }, pollDelaySeconds(msg.attempt + 1));
-    return "rescheduled";
-  }
+  if (!isSettled(normalizeState((task.status as { state?: unknown } | undefined)?.state))) return "pending";
   return finish(job, endOf(job, task), polls, deps);
 }
 
@@ -68,10 +79,4 @@ async function finish(job: Job, end: JobEnd, polls: number, deps: AppDeps): Prom
   if (!(await deps.jobs.finish(job.id, { ...end, polls }, at))) return "already-finished";
   await announce({ ...job, ...end, polls, updatedAt: at }, deps);
   return "finished";
-}
-
-/** A stable W3C trace id per job, so every poll of one job shows up as one trace. */
-function traceOf(jobId: string) {
-  const traceId = createHash("sha256").update(jobId).digest("hex").slice(0, 32);
-  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` };
 }

@@ -100,7 +100,7 @@ async function handOffTurn(call: TurnCall, result: Obj, meta: TurnMeta, deps: Ap
   const now = new Date(deps.clock.now()).toISOString();
   const settled = result.kind !== "task" || isSettledResult(result);
   const finished: Job = settled ? { ...job, ...endOf(job, result), updatedAt: now } : job;
-  await handOff(finished, deps);
+  await handOff(finished, deps, call.agent);
   return finished;
 }
 
