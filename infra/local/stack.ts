@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -14,6 +15,9 @@ import { installAwsLambdaGlobal } from "./awslambda.ts";
 import { ensureQueues, ensureTables, localAwsConfig, startDynamo, startSqs, type QueueUrls } from "./emulators.ts";
 import { startEventSource, type SqsHandler } from "./event-source.ts";
 import { createFront, type HttpHandlers } from "./front.ts";
+import { consoleStaticHandler } from "./console.ts";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface LocalStackOptions {
   port?: number;
@@ -101,7 +105,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   stops.unshift(async () => {
     await Promise.all(sources.map((s) => s.stop()));
   });
-  const server = createFront({ handlers });
+  const server = createFront({ handlers, staticHandler: consoleStaticHandler(join(repoRoot, "console")) });
   await new Promise<void>((ok) => server.listen(opts.port ?? 4000, opts.host ?? "127.0.0.1", ok));
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.host ?? "127.0.0.1"}:${port}`;
