@@ -10,6 +10,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import type { Server as HttpServer } from "node:http";
 import { createRequire } from "node:module";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -270,7 +271,7 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, output:
 
 // --- dynalite --------------------------------------------------------------------------------
 
-type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import("node:http").Server;
+type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => HttpServer;
 
 async function startDynalite(opts: EmulatorOptions): Promise<DynamoEmulator> {
   const path = opts.dataDir ? join(opts.dataDir, "dynalite") : undefined;
@@ -399,7 +400,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function listen(server: Server | import("node:http").Server, port: number): Promise<number> {
+function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, LOOPBACK, () => {

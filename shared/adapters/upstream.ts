@@ -6,7 +6,7 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { UpstreamError } from "../errors.ts";
-import { assertCallableUrl, guardedLookup } from "../core/url-guard.ts";
+import { assertCallableUrl, guardedLookup, type Resolver } from "../core/url-guard.ts";
 
 export interface AgentCall {
   /** Tried in turn; the next one only when the previous could not be connected to. */
@@ -36,8 +36,11 @@ export class HttpUpstream implements Upstream {
   private readonly agents: { http: http.Agent; https: https.Agent };
   private next = 0;
 
-  constructor(private readonly allowPrivate: boolean) {
-    const lookup = guardedLookup(allowPrivate) as unknown as http.AgentOptions["lookup"];
+  constructor(
+    private readonly allowPrivate: boolean,
+    resolve?: Resolver,
+  ) {
+    const lookup = guardedLookup(allowPrivate, resolve) as unknown as http.AgentOptions["lookup"];
     const options = { keepAlive: true, maxSockets: 256, lookup };
     this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
   }

@@ -90,11 +90,16 @@ function hostnameRefusal(host: string, allowPrivate: boolean): string | undefine
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-/** A `lookup` for node:http that refuses to connect to a forbidden address, whatever the name. */
-export function guardedLookup(allowPrivate: boolean) {
+export type Resolver = (hostname: string, options: { all: true; family?: number }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/**
+ * A `lookup` for node:http that refuses to connect to a forbidden address, whatever the name.
+ * `resolve` is the system resolver; tests pass their own to play DNS rebinding offline.
+ */
+export function guardedLookup(allowPrivate: boolean, resolve: Resolver = dnsLookup as unknown as Resolver) {
   return (hostname: string, options: { all?: boolean; family?: number } | number, callback: LookupCallback) => {
     const opts = typeof options === "number" ? { family: options } : options;
-    dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
+    resolve(hostname, { ...opts, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       for (const { address } of addresses) {
         const refusal = addressRefusal(address, allowPrivate);
