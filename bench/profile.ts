@@ -4,7 +4,7 @@
  * - gateway: CPU profile of each gateway process under 1-connection `message/send` load;
  * - handler: CPU profile of the in-process handler measurement (case 5), in-memory and SDK stores;
  * - bundles: what each function bundle is made of (esbuild metafile, same options as the build);
- * - cold:    CPU profile of one cold start per function, self time by bundled module.
+ * - cold:    CPU profile of one cold start per function, self time by bundled module and package.
  * Profiles are written under the system temp directory.
  */
 import { spawnSync } from "node:child_process";
@@ -78,7 +78,7 @@ function profileHandler(stores: "memory" | "sdk") {
   say(frameTable(selfTimes(file, frameName(ROOT)), "function"), "", frameTable(selfTimes(file, packageName(ROOT)), "package or directory"), "", `profile: ${file}`, "");
 }
 
-/** The same esbuild options as scripts/build.ts, so the composition is the shipped one's. */
+/** scripts/build.ts's esbuild options (keep in step), so the composition is the shipped one's. */
 const bundleOptions = (fn: string, outfile: string, minify: boolean) => ({
   entryPoints: [join(ROOT, "functions", `${fn}.ts`)],
   outfile,
@@ -90,6 +90,8 @@ const bundleOptions = (fn: string, outfile: string, minify: boolean) => ({
   metafile: true,
   legalComments: "none" as const,
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  // The Lambda runtime provides the AWS SDK; the bundle imports it.
+  external: ["@aws-sdk/*", "@smithy/*"],
   logLevel: "error" as const,
 });
 
@@ -129,7 +131,12 @@ async function cold() {
     });
     if (run.status !== 0) throw new Error(`${fn}: ${run.stderr}`);
     const modules = moduleRanges(readFileSync(bundle, "utf8"));
-    const frames = selfTimes(mainThreadProfile(dir), (f) => (f.url.endsWith("/index.mjs") && f.url.includes(out) ? packageOf(moduleAt(modules, f.lineNumber)) : f.url ? "node internals" : f.functionName || "(vm)"));
+    // Bundled code by module; the external AWS SDK by package; node's own loader as itself.
+    const frames = selfTimes(mainThreadProfile(dir), (f) => {
+      if (f.url.endsWith("/index.mjs") && f.url.includes(out)) return packageOf(moduleAt(modules, f.lineNumber));
+      if (f.url.includes("node_modules/")) return packageOf(f.url);
+      return f.url ? "node (module loader, compiler)" : f.functionName || "(vm)";
+    });
     say(`**${fn}**`, "", frameTable(frames.slice(0, 8), "package or directory"), "");
   }
 }

@@ -21,7 +21,7 @@ import type { GatewayReady } from "./procs/gateway.ts";
 const ROUNDS = 5;
 const PROFILES = {
   c1: { connections: 1, warmupMs: 300, durationMs: 1_000, maxRequests: 50_000 },
-  c32: { connections: 32, warmupMs: 300, durationMs: 1_500, maxRequests: 200_000 },
+  c32: { connections: 32, warmupMs: 300, durationMs: 1_200, maxRequests: 200_000 },
   stream: { connections: 1, warmupMs: 300, durationMs: 1_000, maxRequests: 50_000 },
 } satisfies Record<string, Profile>;
 const COLD_SPAWNS = 7;

@@ -132,3 +132,33 @@ describe("seed 004: an agent streaming empty parts and one messageId for every c
     expect(messages.every((m: { parts: unknown[] }) => m.parts.length > 0)).toBe(true);
   });
 });
+
+describe("resubscribing and native versions", () => {
+  it("tasks/resubscribe from a 0.3 caller follows a 1.0 agent's running task to its end", async () => {
+    // Prepare: a slow task, started without waiting.
+    const started = await (
+      await post("/a2a/v10", { ...sendV03("slow:800"), params: { ...sendV03("slow:800").params, configuration: { blocking: false } } })
+    ).json();
+    const taskId = started.result.id;
+    // Act
+    const events = await readSse(await post("/a2a/v10", { jsonrpc: "2.0", id: 9, method: "tasks/resubscribe", params: { id: taskId } }));
+    // Assess
+    const results = events.map((e) => e.data.result);
+    expect(results.every((r) => r.kind === "task" || r.taskId === taskId || r.id === taskId)).toBe(true);
+    expect(results.at(-1)).toMatchObject({ kind: "status-update", final: true, status: { state: "completed" } });
+    expect(v10.requests.some((r) => (r.body as { method?: string })?.method === "SubscribeToTask")).toBe(true);
+  });
+
+  it("an agent that speaks both versions is spoken to in the caller's own", async () => {
+    const both = await startSdkAgent({ legacyCompat: true });
+    try {
+      await registerAgent(stack, "both", both.url);
+      await post("/a2a/both", sendV03("in 0.3"));
+      await post("/a2a/both", { jsonrpc: "2.0", id: 2, method: "SendMessage", params: { message: { messageId: "m1", role: "ROLE_USER", parts: [{ text: "in 1.0" }] } } }, { "a2a-version": "1.0" });
+      const methods = both.requests.filter((r) => r.method === "POST").map((r) => (r.body as { method: string }).method);
+      expect(methods).toEqual(["message/send", "SendMessage"]);
+    } finally {
+      await both.close();
+    }
+  });
+});
