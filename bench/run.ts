@@ -10,7 +10,7 @@ import { asyncScenarios, costRows, syncSendScenario } from "./cases/async-cost.t
 import { coldStarts } from "./cases/cold-start.ts";
 import { measureTargets, SEND_BODY, STREAM_BODY, type Profile, type Target } from "./cases/http.ts";
 import { checks } from "./lib/budget.ts";
-import { DEFAULT_HANDLER_CPU, type HandlerCpuResult } from "./lib/handler-cpu.ts";
+import { DEFAULT_HANDLER_CPU, SDK_HANDLER_CPU, type HandlerCpuOptions, type HandlerCpuResult } from "./lib/handler-cpu.ts";
 import type { LoadJob, LoadResult } from "./lib/load.ts";
 import { PRICE_REGION, prices, PRICES_AS_OF } from "./lib/pricing.ts";
 import { startProc, type Proc } from "./lib/procs.ts";
@@ -87,11 +87,12 @@ async function loadCases(): Promise<Pick<BenchResults, "send" | "stream">> {
   }
 }
 
-async function handlerCpu(): Promise<HandlerCpuResult> {
-  progress(`handler CPU in-process: ${DEFAULT_HANDLER_CPU.rounds} rounds × ${DEFAULT_HANDLER_CPU.calls} calls`);
-  const proc = await startProc("handler-cpu");
+/** Case 5, in a fresh process each time. */
+async function handlerCpu(opts: HandlerCpuOptions): Promise<HandlerCpuResult> {
+  progress(`handler CPU in-process, ${opts.stores} stores: ${opts.rounds} rounds × ${opts.calls} calls`);
+  const proc = await startProc("handler-cpu", [], { label: `handler-cpu-${opts.stores}` });
   try {
-    return await proc.request<HandlerCpuResult>(DEFAULT_HANDLER_CPU);
+    return await proc.request<HandlerCpuResult>(opts);
   } finally {
     await proc.stop();
   }
@@ -109,7 +110,8 @@ async function main() {
   const load = await outcome("load cases", loadCases);
   const { send, stream } = failed(load) ? { send: load, stream: load } : load;
   // Quiet cases last, once the servers and the emulators are gone.
-  const cpu = await outcome("handler CPU", handlerCpu);
+  const cpu = await outcome("handler CPU", () => handlerCpu(DEFAULT_HANDLER_CPU));
+  const cpuSdk = await outcome("handler CPU with SDK writes", () => handlerCpu(SDK_HANDLER_CPU));
   progress(`npm run build, then ${COLD_SPAWNS} cold starts per function`);
   const coldStart = await outcome("cold start", () => coldStarts(COLD_SPAWNS));
 
@@ -123,11 +125,12 @@ async function main() {
       loadAvgAtStart,
       loadAvgAtEnd: loadavg(),
       rounds: ROUNDS,
-      profiles: { ...PROFILES, handlerCpu: DEFAULT_HANDLER_CPU, coldSpawns: COLD_SPAWNS },
+      profiles: { ...PROFILES, handlerCpu: DEFAULT_HANDLER_CPU, handlerCpuSdk: SDK_HANDLER_CPU, coldSpawns: COLD_SPAWNS },
     },
     send,
     stream,
     handlerCpu: cpu,
+    handlerCpuSdk: cpuSdk,
     coldStart,
     cost: {
       asOf: PRICES_AS_OF,

@@ -32,7 +32,10 @@ export interface BenchResults {
   };
   send: Outcome<{ c1: TargetSummary[]; c32: TargetSummary[] }>;
   stream: Outcome<{ c1: TargetSummary[] }>;
+  /** Case 5 as budgeted: in-memory stores. */
   handlerCpu: Outcome<HandlerCpuResult>;
+  /** The same with the two DynamoDB writes through the AWS SDK (stub transport): what Lambda pays. */
+  handlerCpuSdk: Outcome<HandlerCpuResult>;
   coldStart: Outcome<ColdStartResult>;
   cost: { asOf: string; region: string; prices: Record<string, Price>; rows: CostRow[] };
   checks: Check[];

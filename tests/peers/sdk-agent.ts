@@ -49,6 +49,8 @@ export type SdkAgentOptions = {
   cardUrl?: CardUrlOption;
   /** Gap between the three echo artifact chunks. Default 20 ms. */
   chunkDelayMs?: number;
+  /** Port to listen on; default an ephemeral one. */
+  port?: number;
 };
 
 export type SdkAgentHandle = PeerHandle & { card: AgentCard };
@@ -58,7 +60,7 @@ export async function startSdkAgent(opts: SdkAgentOptions = {}): Promise<SdkAgen
   const requests: RecordedRequest[] = [];
   const app = express();
   const server = createServer(app);
-  const port = await listen(server);
+  const port = await listen(server, opts.port);
   const url = `http://127.0.0.1:${port}`;
 
   const card = agentCard({
