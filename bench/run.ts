@@ -16,7 +16,7 @@ import { PRICE_REGION, prices, PRICES_AS_OF } from "./lib/pricing.ts";
 import { startProc, type Proc } from "./lib/procs.ts";
 import { render } from "./lib/render.ts";
 import { failed, TARGETS, type BenchResults, type Outcome } from "./lib/results.ts";
-import type { GatewayReady } from "./procs/gateway.ts";
+import type { GatewayReady, PutLatency, PutLatencyRequest } from "./procs/gateway.ts";
 
 const ROUNDS = 5;
 const PROFILES = {
@@ -42,7 +42,7 @@ async function outcome<T>(name: string, work: () => Promise<T>): Promise<Outcome
 }
 
 /** Cases 1–3, over one set of servers: the agent, the bare proxy, the gateway (twice), the load generator. */
-async function loadCases(): Promise<Pick<BenchResults, "send" | "stream">> {
+async function loadCases(): Promise<Pick<BenchResults, "send" | "stream" | "storagePut">> {
   const procs: Proc<unknown>[] = [];
   const start = async <T,>(name: string, args: string[] = [], label = name) => {
     const p = await startProc<T>(name, args, { label });
@@ -81,7 +81,8 @@ async function loadCases(): Promise<Pick<BenchResults, "send" | "stream">> {
       const streamCall = { body: STREAM_BODY, expect: '"final":true', measure: "first-byte" } as const;
       return { c1: await measureTargets(run, streamTargets, streamCall, PROFILES.stream, ROUNDS) };
     });
-    return { send, stream };
+    const storagePut = await outcome("PutItem latency", () => gateway.request<PutLatency>({ op: "put-latency", n: 300 } satisfies PutLatencyRequest));
+    return { send, stream, storagePut };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
   }
@@ -108,7 +109,7 @@ async function main() {
   }, TIME_LIMIT_MS).unref();
 
   const load = await outcome("load cases", loadCases);
-  const { send, stream } = failed(load) ? { send: load, stream: load } : load;
+  const { send, stream, storagePut } = failed(load) ? { send: load, stream: load, storagePut: load } : load;
   // Quiet cases last, once the servers and the emulators are gone.
   const cpu = await outcome("handler CPU", () => handlerCpu(DEFAULT_HANDLER_CPU));
   const cpuSdk = await outcome("handler CPU with SDK writes", () => handlerCpu(SDK_HANDLER_CPU));
@@ -129,6 +130,7 @@ async function main() {
     },
     send,
     stream,
+    storagePut,
     handlerCpu: cpu,
     handlerCpuSdk: cpuSdk,
     coldStart,

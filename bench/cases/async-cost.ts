@@ -8,6 +8,7 @@
  * latest.json show the cost per 1M tasks.
  * ──────────────────────────────────────────────────────────────────────────────────────────────
  */
+import { pollDelaySeconds } from "../../shared/core/async/messages.ts";
 import { costPerMillion, type Cost, type UsageCounts } from "../lib/pricing.ts";
 
 /** infra/api.ts: HTTP functions 512 MB, queue consumers 256 MB. */
@@ -28,6 +29,8 @@ export interface CostScenario {
   label: string;
   /** How long the agent works on the task. */
   taskSeconds?: number;
+  /** `tasks/get` calls the poll schedule makes for a task this long (an agent that does not push). */
+  polls?: number;
   counts: TaskCounts | undefined;
   note: string;
 }
@@ -67,13 +70,23 @@ export function syncSendScenario(gatewayWallMs: number): CostScenario {
   };
 }
 
-const PENDING = "pending: counts per task to plug in (see the top of bench/cases/async-cost.ts)";
+/**
+ * Polls until a task of `taskSeconds` is seen settled, by the poller's own schedule
+ * (`pollDelaySeconds`, shared/core/async/messages.ts): the first poll one delay after the hand-off,
+ * each later one a longer delay after the previous.
+ */
+export function pollsFor(taskSeconds: number): number {
+  let at = 0;
+  let polls = 0;
+  for (let attempt = 0; at < taskSeconds; attempt++, polls++) at += pollDelaySeconds(attempt);
+  return Math.max(polls, 1);
+}
 
-export const asyncScenarios: CostScenario[] = [
-  { label: "async task, 5 s", taskSeconds: 5, counts: undefined, note: PENDING },
-  { label: "async task, 60 s", taskSeconds: 60, counts: undefined, note: PENDING },
-  { label: "async task, 10 min", taskSeconds: 600, counts: undefined, note: PENDING },
-];
+const PENDING = "pending: counts per task to plug in (see the top of bench/cases/async-cost.ts); tasks/get from the poll schedule";
+
+const asyncTask = (label: string, taskSeconds: number): CostScenario => ({ label, taskSeconds, polls: pollsFor(taskSeconds), counts: undefined, note: PENDING });
+
+export const asyncScenarios: CostScenario[] = [asyncTask("async task, 5 s", 5), asyncTask("async task, 60 s", 60), asyncTask("async task, 10 min", 600)];
 
 /** Duration cost of 100 ms more per call, per 1M calls, on an HTTP function. */
 export function agentTimeCostPer100Ms(): number {

@@ -70,6 +70,8 @@ const crashLine = (stderr: string) => {
 export interface FunctionCold {
   fn: string;
   bundleBytes?: number;
+  /** The build failed and left an older bundle: measured, but not this tree's. */
+  stale?: boolean;
   /** Spawn → first response, median over spawns (ms). */
   coldMs?: number;
   /** Less the bare `node -e` startup. */
@@ -127,6 +129,7 @@ function timeSpawn(args: string[]): Promise<{ ms: number; line: string }> {
 }
 
 export async function coldStarts(spawns: number): Promise<ColdStartResult> {
+  const buildStarted = Date.now();
   const build = await runBuild();
   const baseline: number[] = [];
   for (let i = 0; i < spawns; i++) baseline.push((await timeSpawn(["-e", "require('node:fs').writeSync(3, '{}\\n')"])).ms);
@@ -140,7 +143,8 @@ export async function coldStarts(spawns: number): Promise<ColdStartResult> {
       continue;
     }
     const event = JSON.stringify(coldEvents[fn] ?? DEFAULT_EVENT);
-    const row: FunctionCold = { fn, bundleBytes: statSync(bundle).size };
+    const { size, mtimeMs } = statSync(bundle);
+    const row: FunctionCold = { fn, bundleBytes: size, ...(mtimeMs < buildStarted ? { stale: true } : {}) };
     try {
       const runs: { ms: number; importedMs: number; respondedMs: number; status: unknown }[] = [];
       for (let i = 0; i < spawns; i++) {

@@ -54,6 +54,13 @@ export function render(r: BenchResults): string {
     );
   }
 
+  if (!failed(r.storagePut)) {
+    out.push(
+      "",
+      `For scale: one PutItem on the local stack's DynamoDB emulator, alone, takes p50 ${ms(r.storagePut.p50, 3)}, p99 ${ms(r.storagePut.p99, 3)} (${r.storagePut.n} in a row). A \`message/send\` waits for one (the task claim) before it answers; a streamed task, before its first event.`,
+    );
+  }
+
   out.push("", "## 3. `message/stream`: time to first streamed byte (1 connection)", "");
   if (failed(r.stream)) out.push(errorLine(r.stream));
   else {
@@ -78,11 +85,11 @@ export function render(r: BenchResults): string {
   else {
     const c = r.coldStart;
     out.push(
-      `\`npm run build\` ${c.build.ok ? "passed" : "failed (bundles over budget are still measured)"}. A fresh \`node\` imports \`dist/functions/<fn>/index.mjs\` and serves one cheap event; spawn → response, median of ${c.spawns} spawns. A bare \`node -e\` takes ${ms(c.nodeBaselineMs, 1)} here.`,
+      `\`npm run build\` ${c.build.ok ? "passed" : `failed: ${oneLine(c.build.output.split("\n").filter(Boolean).slice(-3).join(" / "), 300)}`}. A fresh \`node\` imports \`dist/functions/<fn>/index.mjs\` and serves one cheap event; spawn → response, median of ${c.spawns} spawns. A bare \`node -e\` takes ${ms(c.nodeBaselineMs, 1)} here. Packages the build leaves external (the AWS SDK, which the Lambda runtime provides) load from node_modules, as Lambda loads them from its runtime.`,
       "",
       table(
         ["function", "bundle", "spawn → response", "net of node", "import done (in process)", "responded (in process)", "status"],
-        c.functions.map((f) => [f.fn, kb(f.bundleBytes), ms(f.coldMs, 1), ms(f.netMs, 1), ms(f.importMs, 1), ms(f.respondMs, 1), f.error ? oneLine(f.error) : String(f.status)]),
+        c.functions.map((f) => [f.stale ? `${f.fn} (stale bundle)` : f.fn, kb(f.bundleBytes), ms(f.coldMs, 1), ms(f.netMs, 1), ms(f.importMs, 1), ms(f.respondMs, 1), f.error ? oneLine(f.error) : String(f.status)]),
       ),
     );
   }
@@ -116,7 +123,7 @@ export function render(r: BenchResults): string {
         return [
           row.label,
           c ? invocations! : "—",
-          c?.tasksGetCalls ?? "—",
+          c?.tasksGetCalls ?? row.polls ?? "—",
           c?.dynamoReadUnits ?? "—",
           c?.dynamoWriteUnits ?? "—",
           c?.sqsRequests ?? "—",

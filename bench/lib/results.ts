@@ -3,6 +3,7 @@ import type { ColdStartResult } from "../cases/cold-start.ts";
 import type { CostRow } from "../cases/async-cost.ts";
 import type { TargetSummary } from "../cases/http.ts";
 import type { HandlerCpuResult } from "./handler-cpu.ts";
+import type { PutLatency } from "../procs/gateway.ts";
 import type { Price } from "./pricing.ts";
 
 export type Outcome<T> = T | { error: string };
@@ -32,6 +33,8 @@ export interface BenchResults {
   };
   send: Outcome<{ c1: TargetSummary[]; c32: TargetSummary[] }>;
   stream: Outcome<{ c1: TargetSummary[] }>;
+  /** A PutItem on the local stack's DynamoDB emulator, timed alone: the claim the gateway awaits. */
+  storagePut: Outcome<PutLatency>;
   /** Case 5 as budgeted: in-memory stores. */
   handlerCpu: Outcome<HandlerCpuResult>;
   /** The same with the two DynamoDB writes through the AWS SDK (stub transport): what Lambda pays. */

@@ -7,8 +7,10 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { serveParent } from "../lib/procs.ts";
 import { memoryDeps, seed, WARM_CACHE_TTL_MS } from "../lib/memory-deps.ts";
+import { summarize } from "../lib/stats.ts";
 
 export interface GatewayReady {
   url: string;
@@ -16,11 +18,24 @@ export interface GatewayReady {
   agent: string;
 }
 
+/** Asked of the `emulators` gateway: `n` sequential PutItems like the task claim, timed from here. */
+export interface PutLatencyRequest {
+  op: "put-latency";
+  n: number;
+}
+export type PutLatency = ReturnType<typeof summarize>;
+
+interface Gateway {
+  ready: GatewayReady;
+  stop(): Promise<void>;
+  handle(body: unknown): Promise<unknown>;
+}
+
 const [agentUrl, stores = "emulators"] = process.argv.slice(2);
 if (!agentUrl) throw new Error("usage: gateway.ts <agent url> [emulators|memory]");
 const AGENT = "bench";
 
-async function startWithEmulators(): Promise<{ ready: GatewayReady; stop(): Promise<void> }> {
+async function startWithEmulators(): Promise<Gateway> {
   const { startLocalStack } = await import("../../infra/local/stack.ts");
   const masterKey = `sk-master-bench-${randomBytes(8).toString("hex")}`;
   const stack = await startLocalStack({ port: 0, masterKey, env: { GATEWAY_CACHE_TTL_MS: String(WARM_CACHE_TTL_MS) } });
@@ -35,10 +50,30 @@ async function startWithEmulators(): Promise<{ ready: GatewayReady; stop(): Prom
   };
   await admin("/v1/agents", { name: AGENT, url: agentUrl });
   const { key } = (await admin("/v1/keys", { name: "bench", agents: [AGENT] })) as { key: string };
-  return { ready: { url: stack.url, key, agent: AGENT }, stop: () => stack.stop() };
+  // The storage round trip the gateway waits for before it answers, on its own.
+  const putLatency = async ({ n }: PutLatencyRequest): Promise<PutLatency> => {
+    const samples: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await stack.dynamo.send(
+        new PutItemCommand({
+          TableName: stack.tableNames.tasks,
+          Item: { pk: { S: `task#bench#probe-${i}` }, owner: { S: "bench" } },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      samples.push(performance.now() - t0);
+    }
+    return summarize(samples);
+  };
+  return {
+    ready: { url: stack.url, key, agent: AGENT },
+    stop: () => stack.stop(),
+    handle: async (body) => ((body as PutLatencyRequest | undefined)?.op === "put-latency" ? putLatency(body as PutLatencyRequest) : undefined),
+  };
 }
 
-async function startWithMemory(): Promise<{ ready: GatewayReady; stop(): Promise<void> }> {
+async function startWithMemory(): Promise<Gateway> {
   const { installAwsLambdaGlobal } = await import("../../infra/local/awslambda.ts");
   installAwsLambdaGlobal();
   // Loaded after the global exists: the handler module wraps itself with `awslambda` on import.
@@ -63,8 +98,9 @@ async function startWithMemory(): Promise<{ ready: GatewayReady; stop(): Promise
         server.closeAllConnections();
         server.close(() => ok());
       }),
+    handle: async () => undefined,
   };
 }
 
 const gateway = stores === "memory" ? await startWithMemory() : await startWithEmulators();
-serveParent(gateway.ready, async () => undefined, gateway.stop);
+serveParent(gateway.ready, gateway.handle, gateway.stop);

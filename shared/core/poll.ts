@@ -3,13 +3,10 @@
  * for the OpenAI bridge (SPEC §5: 200 ms doubling to 2 s, within the sync budget).
  */
 import type { Agent } from "../ports.ts";
-import type { GatewayRequest } from "../http.ts";
 import type { Upstream } from "../adapters/upstream.ts";
 import { UpstreamError } from "../errors.ts";
-import { RpcError } from "../protocol/jsonrpc.ts";
-import { methodNames, type A2AVersion } from "../protocol/methods.ts";
-import { agentEndpoints } from "./endpoints.ts";
-import { parseAgentResponse, upstreamHeaders } from "./proxy.ts";
+import type { A2AVersion } from "../protocol/methods.ts";
+import { callAgent, resultOf, type Trace } from "./agent-rpc.ts";
 
 export const POLL_START_MS = 200;
 export const POLL_MAX_MS = 2_000;
@@ -21,22 +18,13 @@ export async function getTask(
   agent: Agent,
   taskId: string,
   version: A2AVersion,
-  deps: { upstream: Upstream; timeoutMs: number; trace: GatewayRequest["trace"]; signal?: AbortSignal },
+  deps: { upstream: Upstream; timeoutMs: number; trace: Trace; signal?: AbortSignal },
 ): Promise<Record<string, unknown>> {
-  const reply = await deps.upstream.post({
-    urls: agentEndpoints(agent, version),
-    headers: upstreamHeaders(agent, version, deps.trace),
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.getTask[version], params: { id: taskId } }),
-    timeoutMs: deps.timeoutMs,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  });
-  if (reply.kind !== "json") {
-    reply.close();
-    throw new UpstreamError("Agent answered tasks/get with an event stream", "invalid_response");
-  }
-  const response = parseAgentResponse(reply.status, reply.body);
-  if ("error" in response) throw new RpcError(response.error.code, response.error.message, response.error.data);
-  const task = response.result;
+  const response = await callAgent(
+    { agent, version, op: "getTask", params: { id: taskId }, trace: deps.trace, timeoutMs: deps.timeoutMs, ...(deps.signal ? { signal: deps.signal } : {}) },
+    deps.upstream,
+  );
+  const task = resultOf(response);
   if (!task || typeof task !== "object") throw new UpstreamError("Agent answered tasks/get without a task", "invalid_response");
   return task as Record<string, unknown>;
 }

@@ -2,20 +2,14 @@
  * The A2A proxy (SPEC §4): one JSON-RPC call from a caller, forwarded to the agent in the version
  * the agent speaks, answered in the version the caller speaks, with tasks kept to their owner.
  */
-import { UpstreamError } from "../errors.ts";
-import type { Agent, TaskStore } from "../ports.ts";
-import type { GatewayRequest } from "../http.ts";
-
-type Trace = GatewayRequest["trace"];
 import type { AppDeps } from "../deps.ts";
-import { isNotJson } from "../adapters/upstream.ts";
-import { handOffA2A, pushConfigCall, sendConfig, storedTask } from "./a2a-jobs.ts";
-import { JsonRpcResponse, RpcCode, RpcError, taskNotFound, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
-import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";
+import type { Agent, TaskStore } from "../ports.ts";
+import { RpcCode, taskNotFound, type JsonRpcErrorObject } from "../protocol/jsonrpc.ts";
+import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { cardVersion, translateError, translateParams, translateResult } from "../protocol/translate.ts";
+import { handOffA2A, pushConfigCall, sendConfig, storedTask } from "./a2a-jobs.ts";
+import { callAgent, type Trace } from "./agent-rpc.ts";
 import { ownerOf, type Principal } from "./keys.ts";
-import { agentEndpoints } from "./endpoints.ts";
-
 
 export interface A2ACall {
   agent: Agent;
@@ -36,16 +30,6 @@ export function agentVersionFor(agent: Agent, callerVersion: A2AVersion): A2AVer
   return versions.includes(callerVersion) ? callerVersion : preferred;
 }
 
-/** Headers for a call to an agent: its credentials, the trace, and the version header of A2A 1.0 (§3.6.2). */
-export function upstreamHeaders(agent: Agent, version: A2AVersion, trace: Trace): Record<string, string> {
-  return {
-    ...agent.headers,
-    traceparent: trace.traceparent,
-    "x-trace-id": trace.traceId,
-    ...(version === "1.0" ? { "a2a-version": "1.0" } : {}),
-  };
-}
-
 const PUSH_CONFIG_OPS = new Set<Operation>(["setPushConfig", "getPushConfig", "listPushConfigs", "deletePushConfig"]);
 
 export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcome> {
@@ -56,28 +40,18 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
   // A push config or a non-blocking send: the gateway takes the task on (SPEC §5).
   const send = op === "send" ? sendConfig(call.params, callerVersion, deps.config.allowPrivateUrls) : undefined;
   const version = agentVersionFor(agent, callerVersion);
-  const method = methodNames[op][version];
-  if (!method) {
-    throw new RpcError(RpcCode.UnsupportedOperation, `The agent speaks A2A ${version}, which has no equivalent of this method`);
-  }
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method,
-    params: translateParams(op, send?.forward ?? call.params, callerVersion, version),
-  });
-  const reply = await deps.upstream.post({
-    urls: agentEndpoints(agent, version),
-    headers: upstreamHeaders(agent, version, call.trace),
-    body,
-    timeoutMs: deps.config.syncBudgetMs,
-    ...(call.signal ? { signal: call.signal } : {}),
-  });
-  if (reply.kind !== "json") {
-    reply.close();
-    throw new UpstreamError("Agent answered a non-streaming call with an event stream", "invalid_response");
-  }
-  const response = parseAgentResponse(reply.status, reply.body);
+  const response = await callAgent(
+    {
+      agent,
+      version,
+      op,
+      params: translateParams(op, send?.forward ?? call.params, callerVersion, version),
+      trace: call.trace,
+      timeoutMs: deps.config.syncBudgetMs,
+      ...(call.signal ? { signal: call.signal } : {}),
+    },
+    deps.upstream,
+  );
   if ("error" in response) {
     // The agent forgot a task whose end the gateway stored: the stored task answers.
     const stored = op === "getTask" && response.error.code === RpcCode.TaskNotFound ? await storedTask(agent.name, String(call.params.id), callerVersion, deps) : undefined;
@@ -91,24 +65,6 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
   }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
   return { result };
-}
-
-/**
- * Checks an agent's HTTP reply is a JSON-RPC response to our call. Agents answer errors with
- * HTTP 200 (JSON-RPC over HTTP), but some use 4xx/5xx with a JSON-RPC body: that body still wins.
- */
-export function parseAgentResponse(status: number, body: unknown): JsonRpcResponse {
-  if (isNotJson(body) || body === undefined) {
-    throw new UpstreamError(`Agent answered HTTP ${status} with a body that is not JSON`, status >= 400 ? "bad_status" : "invalid_response", status);
-  }
-  const parsed = JsonRpcResponse.safeParse(body);
-  if (!parsed.success) {
-    throw new UpstreamError(`Agent answered HTTP ${status} with something that is not a JSON-RPC response`, status >= 400 ? "bad_status" : "invalid_response", status);
-  }
-  if (parsed.data.id !== 1 && parsed.data.id !== null && parsed.data.id !== undefined) {
-    throw new UpstreamError("Agent answered with the id of another request", "invalid_response");
-  }
-  return parsed.data;
 }
 
 /** The task a call's params refer to, in the caller's version (continuations, reads, cancels, push configs). */

@@ -6,21 +6,14 @@
 import type { AppDeps } from "../deps.ts";
 import { UpstreamError, isGatewayError } from "../errors.ts";
 import type { GatewayResponse } from "../http.ts";
-import { JsonRpcResponse, RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
-import { methodNames, type A2AVersion } from "../protocol/methods.ts";
+import { RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
+import type { A2AVersion } from "../protocol/methods.ts";
 import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
-import { agentEndpoints } from "./endpoints.ts";
-import { getTask, nextDelay, POLL_START_MS, sleep } from "./poll.ts";
-import {
-  agentVersionFor,
-  assertOwnsReferencedTask,
-  parseAgentResponse,
-  recordOwnership,
-  upstreamHeaders,
-  type A2ACall,
-} from "./proxy.ts";
-import { isSettled, normalizeState } from "./task-state.ts";
+import { callAgent, openAgentCall, resultOf } from "./agent-rpc.ts";
 import { KEEPALIVE, normalizeStream, taskIdOfEvent } from "./normalize.ts";
+import { getTask, nextDelay, POLL_START_MS, sleep } from "./poll.ts";
+import { agentVersionFor, assertOwnsReferencedTask, recordOwnership, type A2ACall } from "./proxy.ts";
+import { isSettled, normalizeState } from "./task-state.ts";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 const KEEPALIVE_MS = 10_000;
@@ -47,31 +40,28 @@ export async function proxyStream(call: A2ACall, id: JsonRpcId | undefined, deps
 
 /** Calls the agent's own streaming method; its events come back translated to the caller's version. */
 async function openAgentStream(call: A2ACall, version: A2AVersion, deps: AppDeps): Promise<{ events: AsyncIterable<unknown> | Iterable<unknown> } | { error: JsonRpcErrorObject }> {
-  const method = methodNames[call.op][version];
-  if (!method) return { error: { code: RpcCode.UnsupportedOperation, message: "No such method in the agent's version" } };
-  const reply = await deps.upstream.post({
-    urls: agentEndpoints(call.agent, version),
-    headers: upstreamHeaders(call.agent, version, call.trace),
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: translateParams(call.op, call.params, call.callerVersion, version) }),
-    timeoutMs: deps.config.syncBudgetMs,
-    ...(call.signal ? { signal: call.signal } : {}),
-  });
-  if (reply.kind === "json") {
-    const response = parseAgentResponse(reply.status, reply.body);
-    if ("error" in response) return { error: response.error };
+  const opened = await openAgentCall(
+    {
+      agent: call.agent,
+      version,
+      op: call.op,
+      params: translateParams(call.op, call.params, call.callerVersion, version),
+      trace: call.trace,
+      timeoutMs: deps.config.syncBudgetMs,
+      ...(call.signal ? { signal: call.signal } : {}),
+    },
+    deps.upstream,
+  );
+  if ("response" in opened) {
+    if ("error" in opened.response) return { error: opened.response.error };
     // An agent may answer a streaming call with one plain result: a stream of one event.
-    return { events: [translateStreamEvent(response.result, version, call.callerVersion)] };
+    return { events: [translateStreamEvent(opened.response.result, version, call.callerVersion)] };
   }
-  return { events: translateAgentEvents(reply.events, version, call.callerVersion) };
+  return { events: translated(opened.events, version, call.callerVersion) };
 }
 
-async function* translateAgentEvents(events: AsyncIterable<unknown>, from: A2AVersion, to: A2AVersion): AsyncGenerator<unknown> {
-  for await (const raw of events) {
-    const parsed = JsonRpcResponse.safeParse(raw);
-    if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
-    if ("error" in parsed.data) throw new RpcError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.data);
-    yield translateStreamEvent(parsed.data.result, from, to);
-  }
+async function* translated(events: AsyncIterable<unknown>, from: A2AVersion, to: A2AVersion): AsyncGenerator<unknown> {
+  for await (const event of events) yield translateStreamEvent(event, from, to);
 }
 
 /**
@@ -86,20 +76,19 @@ async function* oneShotStream(call: A2ACall, version: A2AVersion, deps: AppDeps)
 
   let task: Record<string, unknown>;
   if (call.op === "stream") {
-    const reply = await deps.upstream.post({
-      urls: agentEndpoints(call.agent, version),
-      headers: upstreamHeaders(call.agent, version, call.trace),
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.send[version], params: translateParams("send", call.params, call.callerVersion, version) }),
-      timeoutMs: deps.config.syncBudgetMs,
-      ...(call.signal ? { signal: call.signal } : {}),
-    });
-    if (reply.kind !== "json") {
-      reply.close();
-      throw new UpstreamError("Agent answered message/send with an event stream", "invalid_response");
-    }
-    const response = parseAgentResponse(reply.status, reply.body);
-    if ("error" in response) throw new RpcError(response.error.code, response.error.message, response.error.data);
-    const first = translateResult("send", response.result, version, "0.3") as Record<string, unknown>;
+    const response = await callAgent(
+      {
+        agent: call.agent,
+        version,
+        op: "send",
+        params: translateParams("send", call.params, call.callerVersion, version),
+        trace: call.trace,
+        timeoutMs: deps.config.syncBudgetMs,
+        ...(call.signal ? { signal: call.signal } : {}),
+      },
+      deps.upstream,
+    );
+    const first = translateResult("send", resultOf(response), version, "0.3") as Record<string, unknown>;
     yield to(first);
     if (first.kind !== "task") return;
     task = first;

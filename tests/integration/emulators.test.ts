@@ -126,7 +126,9 @@ describe.concurrent.each<{ engine?: DynamoEngine; expected: DynamoEngine }>([
   });
 
   it.runIf(expected === "dynamodb-local")("enables TTL on the tables that declare it", async ({ expect }) => {
+    // Act
     await ensureTables(client);
+    // Assess
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: "tasks" }));
     expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: "ENABLED", AttributeName: "ttl" });
   });
@@ -342,11 +344,12 @@ describe.concurrent("SQS emulator and event source", () => {
     let emulator = await startSqs({});
     const port = Number(new URL(emulator.endpoint).port);
     const client = new SQSClient({ ...localAwsConfig(emulator.endpoint), maxAttempts: 1 });
-    const [created] = Object.values(await ensureQueues(client, { outage: { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10 } }));
+    const definition = { outage: { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10 } };
+    const { outage } = await ensureQueues(client, definition);
     const received: string[] = [];
     const logger = { warn: vi.fn(), error: vi.fn() };
     const source = startEventSource({
-      sqs: client, queueUrl: created!.url, batchSize: 10, visibilityTimeout: 1, maxReceiveCount: 2, logger,
+      sqs: client, queueUrl: outage.url, batchSize: 10, visibilityTimeout: 1, maxReceiveCount: 2, logger,
       handler: async ({ Records }) => void received.push(...Records.map((record) => record.body)),
     });
     try {
@@ -354,8 +357,8 @@ describe.concurrent("SQS emulator and event source", () => {
       await emulator.stop();
       await new Promise((resolve) => setTimeout(resolve, 600));
       emulator = await startSqs({ port });
-      await ensureQueues(client, { outage: { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10 } });
-      await client.send(new SendMessageCommand({ QueueUrl: created!.url, MessageBody: "after restart" }));
+      await ensureQueues(client, definition);
+      await client.send(new SendMessageCommand({ QueueUrl: outage.url, MessageBody: "after restart" }));
       await waitFor(() => received.length > 0, 5_000);
       // Assess
       expect(received).toEqual(["after restart"]);

@@ -2,10 +2,8 @@
 import type { AppDeps } from "../../deps.ts";
 import type { GatewayRequest } from "../../http.ts";
 import { isFinished, type Job } from "../../ports.ts";
-import { methodNames } from "../../protocol/methods.ts";
 import { cardVersion, translateResult } from "../../protocol/translate.ts";
-import { agentEndpoints } from "../endpoints.ts";
-import { parseAgentResponse, upstreamHeaders } from "../proxy.ts";
+import { callAgent } from "../agent-rpc.ts";
 import { announce } from "./announce.ts";
 import { endOf } from "./finish.ts";
 
@@ -15,19 +13,10 @@ export async function cancelJob(job: Job, trace: GatewayRequest["trace"], deps: 
   let task: Record<string, unknown> = { kind: "task", id: job.taskId, status: { state: "canceled" } };
   if (agent) {
     const version = cardVersion(agent.card).preferred;
-    const reply = await deps.upstream.post({
-      urls: agentEndpoints(agent, version),
-      headers: upstreamHeaders(agent, version, trace),
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.cancelTask[version], params: { id: job.taskId } }),
-      timeoutMs: deps.config.syncBudgetMs,
-    });
-    if (reply.kind === "sse") reply.close();
-    else {
-      const response = parseAgentResponse(reply.status, reply.body);
-      // An agent that cannot cancel (-32002, already finished) leaves the job to the poller.
-      if ("error" in response) return job;
-      task = translateResult("cancelTask", response.result, version, "0.3") as Record<string, unknown>;
-    }
+    const response = await callAgent({ agent, version, op: "cancelTask", params: { id: job.taskId }, trace, timeoutMs: deps.config.syncBudgetMs }, deps.upstream);
+    // An agent that cannot cancel (-32002, already finished) leaves the job to the poller.
+    if ("error" in response) return job;
+    task = translateResult("cancelTask", response.result, version, "0.3") as Record<string, unknown>;
   }
   const end = endOf(job, task);
   const at = new Date(deps.clock.now()).toISOString();

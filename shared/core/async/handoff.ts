@@ -6,10 +6,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
 import { isFinished, type Agent, type Job } from "../../ports.ts";
-import { methodNames } from "../../protocol/methods.ts";
 import { cardVersion, translateParams } from "../../protocol/translate.ts";
-import { agentEndpoints } from "../endpoints.ts";
-import { parseAgentResponse, upstreamHeaders } from "../proxy.ts";
+import { callAgent } from "../agent-rpc.ts";
 import { announce } from "./announce.ts";
 import { pollDelaySeconds } from "./messages.ts";
 import { jobTrace } from "./job-id.ts";
@@ -44,17 +42,11 @@ async function registerForPush(job: Job, agent: Agent, deps: AppDeps): Promise<b
   const version = cardVersion(agent.card).preferred;
   const params = { taskId: job.taskId, pushNotificationConfig: { url: pushReceiverUrl(publicUrl, job.id), token: pushToken(deps.config.masterKey, job.id) } };
   try {
-    const reply = await deps.upstream.post({
-      urls: agentEndpoints(agent, version),
-      headers: upstreamHeaders(agent, version, jobTrace(job.id)),
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.setPushConfig[version], params: translateParams("setPushConfig", params, "0.3", version) }),
-      timeoutMs: REGISTER_TIMEOUT_MS,
-    });
-    if (reply.kind === "sse") {
-      reply.close();
-      return false;
-    }
-    return "result" in parseAgentResponse(reply.status, reply.body);
+    const response = await callAgent(
+      { agent, version, op: "setPushConfig", params: translateParams("setPushConfig", params, "0.3", version), trace: jobTrace(job.id), timeoutMs: REGISTER_TIMEOUT_MS },
+      deps.upstream,
+    );
+    return "result" in response;
   } catch (e) {
     // Polling works for every agent: a refused registration costs only speed.
     deps.log.warn("push registration failed", { agent: agent.name, error: e instanceof Error ? e.message : "unknown" });

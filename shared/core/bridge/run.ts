@@ -8,13 +8,13 @@ import type { AppDeps } from "../../deps.ts";
 import { UpstreamError } from "../../errors.ts";
 import type { GatewayRequest } from "../../http.ts";
 import type { Agent } from "../../ports.ts";
-import { JsonRpcResponse, RpcCode, RpcError } from "../../protocol/jsonrpc.ts";
-import { methodNames, type A2AVersion } from "../../protocol/methods.ts";
+import { RpcCode, RpcError } from "../../protocol/jsonrpc.ts";
+import type { A2AVersion } from "../../protocol/methods.ts";
 import { cardVersion, translateParams, translateResult, translateStreamEvent } from "../../protocol/translate.ts";
-import { agentEndpoints } from "../endpoints.ts";
+import { callAgent, openAgentCall, resultOf, type AgentRpc } from "../agent-rpc.ts";
 import type { Principal } from "../keys.ts";
 import { getTask, nextDelay, POLL_START_MS, sleep } from "../poll.ts";
-import { parseAgentResponse, recordOwnership, upstreamHeaders } from "../proxy.ts";
+import { recordOwnership } from "../proxy.ts";
 import { isSettled, normalizeState } from "../task-state.ts";
 import type { V03Message } from "./message.ts";
 import { partsText } from "./reply.ts";
@@ -63,20 +63,8 @@ export async function* runAgent(opts: RunOptions, deps: AppDeps): AsyncGenerator
 /** `message/send`, asking not to block: the gateway does its own waiting, within its budget. */
 async function sendTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): Promise<Obj> {
   const params = { message: opts.message, configuration: { blocking: false } };
-  const reply = await deps.upstream.post({
-    urls: agentEndpoints(opts.agent, version),
-    headers: upstreamHeaders(opts.agent, version, opts.trace),
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.send[version], params: translateParams("send", params, "0.3", version) }),
-    timeoutMs: Math.max(opts.budgetMs, ACCEPT_TIMEOUT_MS),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  if (reply.kind !== "json") {
-    reply.close();
-    throw new UpstreamError("Agent answered message/send with an event stream", "invalid_response");
-  }
-  const response = parseAgentResponse(reply.status, reply.body);
-  if ("error" in response) throw new RpcError(response.error.code, response.error.message, response.error.data);
-  const result = translateResult("send", response.result, version, "0.3") as Obj;
+  const response = await callAgent(rpcOf(opts, version, "send", translateParams("send", params, "0.3", version)), deps.upstream);
+  const result = translateResult("send", resultOf(response), version, "0.3") as Obj;
   await claim(result, opts, deps);
   return result;
 }
@@ -86,15 +74,9 @@ async function sendTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): P
  * Returns "cannot-stream" when the agent says it does not stream after all.
  */
 async function* streamTurn(opts: RunOptions, version: A2AVersion, deadline: number, deps: AppDeps): AsyncGenerator<RunEvent, Obj | "cannot-stream"> {
-  const reply = await deps.upstream.post({
-    urls: agentEndpoints(opts.agent, version),
-    headers: upstreamHeaders(opts.agent, version, opts.trace),
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: methodNames.stream[version], params: translateParams("stream", { message: opts.message }, "0.3", version) }),
-    timeoutMs: Math.max(opts.budgetMs, ACCEPT_TIMEOUT_MS),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  if (reply.kind === "json") {
-    const response = parseAgentResponse(reply.status, reply.body);
+  const reply = await openAgentCall(rpcOf(opts, version, "stream", translateParams("stream", { message: opts.message }, "0.3", version)), deps.upstream);
+  if ("response" in reply) {
+    const response = reply.response;
     if ("error" in response) {
       if (CANNOT_STREAM.has(response.error.code)) return "cannot-stream";
       throw new RpcError(response.error.code, response.error.message, response.error.data);
@@ -113,11 +95,8 @@ async function* streamTurn(opts: RunOptions, version: A2AVersion, deadline: numb
     reply.close();
   }, Math.max(0, deadline - deps.clock.now()));
   try {
-    for await (const raw of reply.events) {
-      const parsed = JsonRpcResponse.safeParse(raw);
-      if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
-      if ("error" in parsed.data) throw new RpcError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.data);
-      const event = translateStreamEvent(parsed.data.result, version, "0.3") as Obj;
+    for await (const result of reply.events) {
+      const event = translateStreamEvent(result, version, "0.3") as Obj;
       switch (event.kind) {
         case "message":
           if (Array.isArray(event.parts) && event.parts.length) {
@@ -186,6 +165,16 @@ async function* pollUntilSettled(first: Obj, opts: RunOptions, version: A2AVersi
   }
   yield { type: "end", result, settled: true };
 }
+
+const rpcOf = (opts: RunOptions, version: A2AVersion, op: "send" | "stream", params: unknown): AgentRpc => ({
+  agent: opts.agent,
+  version,
+  op,
+  params,
+  trace: opts.trace,
+  timeoutMs: Math.max(opts.budgetMs, ACCEPT_TIMEOUT_MS),
+  ...(opts.signal ? { signal: opts.signal } : {}),
+});
 
 async function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
   const taskId = result.kind === "task" ? result.id : result.taskId;

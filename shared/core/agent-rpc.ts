@@ -1,0 +1,92 @@
+/**
+ * One JSON-RPC call to an agent, in the version the agent speaks: the only place that builds the
+ * envelope, sets the headers and checks the reply. Params arrive already in the agent's version.
+ */
+import { UpstreamError } from "../errors.ts";
+import type { GatewayRequest } from "../http.ts";
+import type { Agent } from "../ports.ts";
+import { isNotJson, type Upstream } from "../adapters/upstream.ts";
+import { JsonRpcResponse, RpcError } from "../protocol/jsonrpc.ts";
+import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";
+import { agentEndpoints } from "./endpoints.ts";
+
+export type Trace = GatewayRequest["trace"];
+
+export interface AgentRpc {
+  agent: Agent;
+  version: A2AVersion;
+  op: Operation;
+  params: unknown;
+  trace: Trace;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Headers for a call to an agent: its credentials, the trace, and the version header of A2A 1.0 (§3.6.2). */
+export function upstreamHeaders(agent: Agent, version: A2AVersion, trace: Trace): Record<string, string> {
+  return {
+    ...agent.headers,
+    traceparent: trace.traceparent,
+    "x-trace-id": trace.traceId,
+    ...(version === "1.0" ? { "a2a-version": "1.0" } : {}),
+  };
+}
+
+/** A call that may stream: one JSON-RPC response, or the agent's event stream. */
+export async function openAgentCall(
+  rpc: AgentRpc,
+  upstream: Upstream,
+): Promise<{ response: JsonRpcResponse } | { events: AsyncIterable<unknown>; close(): void }> {
+  const method = methodNames[rpc.op][rpc.version];
+  if (!method) throw new RpcError(-32004, `The agent speaks A2A ${rpc.version}, which has no equivalent of this method`);
+  const reply = await upstream.post({
+    urls: agentEndpoints(rpc.agent, rpc.version),
+    headers: upstreamHeaders(rpc.agent, rpc.version, rpc.trace),
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: rpc.params }),
+    timeoutMs: rpc.timeoutMs,
+    ...(rpc.signal ? { signal: rpc.signal } : {}),
+  });
+  if (reply.kind === "json") return { response: parseAgentResponse(reply.status, reply.body) };
+  return { events: agentEvents(reply.events), close: reply.close };
+}
+
+/** A call answered with one JSON-RPC response (an event stream here is the agent's mistake). */
+export async function callAgent(rpc: AgentRpc, upstream: Upstream): Promise<JsonRpcResponse> {
+  const opened = await openAgentCall(rpc, upstream);
+  if ("response" in opened) return opened.response;
+  opened.close();
+  throw new UpstreamError(`Agent answered ${methodNames[rpc.op][rpc.version]} with an event stream`, "invalid_response");
+}
+
+/** The result of a response, or its error thrown as an RpcError. */
+export function resultOf(response: JsonRpcResponse): unknown {
+  if ("error" in response) throw new RpcError(response.error.code, response.error.message, response.error.data);
+  return response.result;
+}
+
+/** An agent's stream, each event checked as a JSON-RPC response; yields the results. */
+async function* agentEvents(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  for await (const raw of events) {
+    const parsed = JsonRpcResponse.safeParse(raw);
+    if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
+    yield resultOf(parsed.data);
+  }
+}
+
+/**
+ * Checks an agent's HTTP reply is a JSON-RPC response to our call. Agents answer errors with
+ * HTTP 200 (JSON-RPC over HTTP), but some use 4xx/5xx with a JSON-RPC body: that body still wins.
+ */
+export function parseAgentResponse(status: number, body: unknown): JsonRpcResponse {
+  if (isNotJson(body) || body === undefined) {
+    throw new UpstreamError(`Agent answered HTTP ${status} with a body that is not JSON`, status >= 400 ? "bad_status" : "invalid_response", status);
+  }
+  const parsed = JsonRpcResponse.safeParse(body);
+  if (!parsed.success) {
+    throw new UpstreamError(`Agent answered HTTP ${status} with something that is not a JSON-RPC response`, status >= 400 ? "bad_status" : "invalid_response", status);
+  }
+  if (parsed.data.id !== 1 && parsed.data.id !== null && parsed.data.id !== undefined) {
+    throw new UpstreamError("Agent answered with the id of another request", "invalid_response");
+  }
+  return parsed.data;
+}
