@@ -45,26 +45,23 @@ const JVM_TEST = { timeout: 60_000 };
 // timeouts. The suites that start JVMs inside their tests come first so that they start at once.
 describe.concurrent("DynamoDB emulator processes", () => {
   const engines: DynamoEngine[] = ["dynamodb-local", "dynalite"];
-  it.for(engines)("keeps data written under dataDir across a restart (%s)", JVM_TEST, async (engine, { expect }) => {
+  it.for(engines)("keeps data written under dataDir across a restart (%s)", JVM_TEST, async (engine, { expect, onTestFinished }) => {
     // Prepare
     const dataDir = await mkdtemp(join(tmpdir(), "emulators-test-"));
-    try {
-      await withDynamo({ engine, dataDir }, async (db) => {
-        await ensureTables(db);
-        await db.send(new PutItemCommand({ TableName: "keys", Item: { id: { S: "k1" }, owner: { S: "alice" } } }));
-      });
-      // Act
-      const item = await withDynamo({ engine, dataDir }, async (db) => {
-        return (await db.send(new GetItemCommand({ TableName: "keys", Key: { id: { S: "k1" } } }))).Item;
-      });
-      // Assess
-      expect(item).toEqual({ id: { S: "k1" }, owner: { S: "alice" } });
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true })); // runs after a timeout too, unlike finally
+    await withDynamo({ engine, dataDir }, async (db) => {
+      await ensureTables(db);
+      await db.send(new PutItemCommand({ TableName: "keys", Item: { id: { S: "k1" }, owner: { S: "alice" } } }));
+    });
+    // Act
+    const item = await withDynamo({ engine, dataDir }, async (db) => {
+      return (await db.send(new GetItemCommand({ TableName: "keys", Key: { id: { S: "k1" } } }))).Item;
+    });
+    // Assess
+    expect(item).toEqual({ id: { S: "k1" }, owner: { S: "alice" } });
   });
 
-  it("stops DynamoDB Local when its parent process is killed with SIGTERM", JVM_TEST, async ({ expect }) => {
+  it("stops DynamoDB Local when its parent process is killed with SIGTERM", JVM_TEST, async ({ expect, onTestFinished }) => {
     // Prepare: a parent that starts DynamoDB Local and then just waits
     const parent = spawn(
       process.execPath,
@@ -75,16 +72,13 @@ describe.concurrent("DynamoDB emulator processes", () => {
          setInterval(() => {}, 60_000);`],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
-    try {
-      const endpoint = await firstLine(parent.stdout);
-      expect(await isListening(endpoint)).toBe(true);
-      // Act
-      parent.kill("SIGTERM");
-      // Assess
-      await waitFor(async () => !(await isListening(endpoint)), 5_000);
-    } finally {
-      parent.kill("SIGKILL");
-    }
+    onTestFinished(() => void parent.kill("SIGKILL"));
+    const endpoint = await firstLine(parent.stdout);
+    expect(await isListening(endpoint)).toBe(true);
+    // Act
+    parent.kill("SIGTERM");
+    // Assess
+    await waitFor(async () => !(await isListening(endpoint)), 5_000);
   });
 });
 
