@@ -12,7 +12,8 @@
  * does no site is created and the `console` output is empty.
  */
 import { existsSync } from "node:fs";
-import { CONSOLE_PATH, router } from "./api.ts";
+import { router } from "./api.ts";
+import { CONSOLE_PATH } from "./front.ts";
 
 /** Relative to the project root, where SST runs the config. */
 const CONSOLE_DIR = "console";
