@@ -116,7 +116,8 @@ async function bundles() {
  */
 async function cold() {
   say("### cold start, self time by bundled package (unminified build, one spawn each)", "");
-  const out = mkdtempSync(join(tmpdir(), "bench-cold-"));
+  // Inside the repository, so the external AWS SDK resolves from node_modules as the real bundles' does.
+  const out = join(ROOT, "node_modules", ".cache", "bench-profile");
   const preload = pathToFileURL(join(ROOT, "bench/cold/awslambda-preload.mjs")).href;
   for (const fn of functionNames()) {
     const bundle = join(out, fn, "index.mjs");

@@ -14,6 +14,10 @@ import { queues, tables, type QueueName, type TableName } from "../schema.ts";
 import { installAwsLambdaGlobal } from "./awslambda.ts";
 import { ensureQueues, ensureTables, localAwsConfig, startDynamo, startSqs, type QueueUrls } from "./emulators.ts";
 import { startEventSource, type SqsHandler } from "./event-source.ts";
+import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
+import { SqsQueue } from "../../shared/adapters/sqs.ts";
+import { isFinished } from "../../shared/ports.ts";
+import type { PollMessage } from "../../shared/core/async/messages.ts";
 import { createFront, type HttpHandlers } from "./front.ts";
 import { consoleStaticHandler } from "./console.ts";
 
@@ -54,10 +58,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-  const [dynamoEndpoint, sqsEndpoint] = await Promise.all([
+  // The handlers read their environment only when first invoked: import them while the emulators start.
+  installAwsLambdaGlobal();
+  const [dynamoEndpoint, sqsEndpoint, handlers, consumers] = await Promise.all([
     opts.dynamoEndpoint ??
       startDynamo({ ...(dataDir ? { dataDir: join(dataDir, "dynamodb") } : {}) }).then((d) => (stops.push(d.stop), d.endpoint)),
     opts.sqsEndpoint ?? startSqs({}).then((s) => (stops.push(s.stop), s.endpoint)),
+    loadHandlers(),
+    loadConsumers(),
   ]);
   const dynamo = new DynamoDBClient(localAwsConfig(dynamoEndpoint));
   const sqs = new SQSClient(localAwsConfig(sqsEndpoint));
@@ -85,10 +93,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     ...opts.env,
   });
 
-  installAwsLambdaGlobal();
-  const handlers = await loadHandlers();
+  // fauxqs keeps messages in memory only: unfinished jobs from a previous run get their poll back.
+  if (dataDir) await requeueUnfinished(dynamo, sqs, tableNames.tasks, queueUrls.tasks.url);
   // The queues feed their consumers as Lambda's event source mappings would.
-  const consumers = await loadConsumers();
   const sources = (Object.keys(queues) as QueueName[]).map((q) =>
     startEventSource({
       sqs,
@@ -139,6 +146,12 @@ async function loadHandlers(): Promise<HttpHandlers> {
     import("../../functions/openai.ts"),
   ]);
   return { api: api.handler, a2a: a2a.handler, openai: openai.handler };
+}
+
+async function requeueUnfinished(dynamo: DynamoDBClient, sqs: SQSClient, table: string, queueUrl: string): Promise<void> {
+  const jobs = await new DynamoTaskStore(dynamo, table, 0).list(undefined, 1000);
+  const queue = new SqsQueue<PollMessage>(sqs, queueUrl);
+  await Promise.all(jobs.filter((j) => !isFinished(j.status)).map((j) => queue.send({ jobId: j.id, attempt: 0, errors: 0 })));
 }
 
 async function loadConsumers(): Promise<Record<QueueName, SqsHandler>> {
