@@ -22,9 +22,9 @@ const ROUNDS = 5;
 const PROFILES = {
   c1: { connections: 1, warmupMs: 300, durationMs: 1_000, maxRequests: 50_000 },
   c32: { connections: 32, warmupMs: 300, durationMs: 1_200, maxRequests: 200_000 },
-  stream: { connections: 1, warmupMs: 300, durationMs: 1_000, maxRequests: 50_000 },
+  stream: { connections: 1, warmupMs: 300, durationMs: 800, maxRequests: 50_000 },
 } satisfies Record<string, Profile>;
-const COLD_SPAWNS = 7;
+const COLD_SPAWNS = 5;
 /** A hung emulator or peer must not hold the run: it ends here whatever happens. */
 const TIME_LIMIT_MS = 6 * 60_000;
 
@@ -41,6 +41,14 @@ async function outcome<T>(name: string, work: () => Promise<T>): Promise<Outcome
   }
 }
 
+/** Like Promise.all, but waits for every start to settle, so none is still starting (unstoppable) when one fails. */
+async function allStarted<T extends readonly Promise<unknown>[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 /** Cases 1–3, over one set of servers: the agent, the bare proxy, the gateway (twice), the load generator. */
 async function loadCases(): Promise<Pick<BenchResults, "send" | "stream" | "storagePut">> {
   const procs: Proc<unknown>[] = [];
@@ -52,12 +60,12 @@ async function loadCases(): Promise<Pick<BenchResults, "send" | "stream" | "stor
   try {
     progress("starting the agent, the bare proxy, the gateway (local stack and in-memory) and the load generator");
     const agent = await start<{ url: string }>("agent");
-    const [proxy, gateway, memory, loadgen] = await Promise.all([
+    const [proxy, gateway, memory, loadgen] = await allStarted([
       start<{ url: string }>("proxy", [agent.ready.url]),
       start<GatewayReady>("gateway", [agent.ready.url, "emulators"], "gateway-emulators"),
       start<GatewayReady>("gateway", [agent.ready.url, "memory"], "gateway-memory"),
       start<Record<string, never>>("loadgen"),
-    ]);
+    ] as const);
     const run = (job: LoadJob) => loadgen.request<LoadResult>(job);
     const via = (name: string, gw: GatewayReady, path: string): Target => ({
       name,

@@ -65,15 +65,18 @@ export default function agentsView(root) {
         h("button", { type: "button", class: "btn small danger-text", onclick: () => remove(a) }, "Delete", h("span", { class: "sr-only" }, ` ${a.name}`))));
   }
 
+  // The gateway probes the agent itself (its own card, fetched now from where calls go).
   async function checkHealth(name, cell) {
-    const started = performance.now();
     try {
-      await api(`/a2a/${enc(name)}/.well-known/agent-card.json`, { signal: abort.signal });
-      const ms = performance.now() - started;
-      cell.replaceChildren(badge("reachable", "ok", `The gateway served this agent's card in ${fmtMs(ms)}`), h("div", { class: "muted small" }, fmtMs(ms)));
+      const probe = await api(`/v1/agents/${enc(name)}/health`, { signal: abort.signal });
+      if (probe.reachable) {
+        cell.replaceChildren(badge("reachable", "ok", `The agent answered the gateway in ${fmtMs(probe.latencyMs)}`), h("div", { class: "muted small" }, fmtMs(probe.latencyMs)));
+      } else {
+        cell.replaceChildren(badge("unreachable", "bad"), h("div", { class: "muted small" }, probe.error));
+      }
     } catch (err) {
       if (err.name === "AbortError") return;
-      cell.replaceChildren(badge("unreachable", "bad"),
+      cell.replaceChildren(badge("unknown", "bad"),
         h("div", { class: "muted small" }, `${err.status ? `HTTP ${err.status} · ` : ""}${err.code !== undefined ? `${err.code}: ` : ""}${err.message}`));
     }
   }

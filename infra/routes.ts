@@ -35,6 +35,7 @@ export const routes = [
   { method: "POST", path: "/v1/agents", fn: "api", auth: "master" },
   { method: "GET", path: "/v1/agents", fn: "api", auth: "key" },
   { method: "GET", path: "/v1/agents/{name}", fn: "api", auth: "key" },
+  { method: "GET", path: "/v1/agents/{name}/health", fn: "api", auth: "key" },
   { method: "PATCH", path: "/v1/agents/{name}", fn: "api", auth: "master" },
   { method: "DELETE", path: "/v1/agents/{name}", fn: "api", auth: "master" },
 

@@ -32,7 +32,7 @@ export interface HandlerCpuResult {
 
 export const DEFAULT_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 3_000, calls: 4_000, rounds: 5, stores: "memory" };
 /** Fewer calls: each costs over ten times as much. */
-export const SDK_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 500, calls: 800, rounds: 5, stores: "sdk" };
+export const SDK_HANDLER_CPU: HandlerCpuOptions = { warmupCalls: 300, calls: 500, rounds: 5, stores: "sdk" };
 
 const AGENT = "bench";
 const AGENT_URL = "http://127.0.0.1:9/";

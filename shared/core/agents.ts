@@ -14,6 +14,18 @@ export interface RegistryDeps {
 }
 
 const CARD_TIMEOUT_MS = 5_000;
+const PROBE_TIMEOUT_MS = 3_000;
+
+/** Is the agent up? Its own card, fetched now from where the gateway calls it. */
+export async function probeAgent(agent: Agent, upstream: Upstream, clock: Clock) {
+  const started = clock.now();
+  try {
+    await fetchCard(agent.urls[0]!, agent.headers, upstream, PROBE_TIMEOUT_MS);
+    return { name: agent.name, reachable: true, latencyMs: clock.now() - started };
+  } catch (e) {
+    return { name: agent.name, reachable: false, latencyMs: clock.now() - started, error: e instanceof Error ? e.message : "unknown error" };
+  }
+}
 
 export async function registerAgent(reg: AgentRegistration, deps: RegistryDeps): Promise<Agent> {
   const urls = reg.urls.map((u, i) => assertCallableUrl(u, deps.allowPrivateUrls, i === 0 ? "url" : `urls[${i}]`).href);
@@ -62,7 +74,7 @@ export async function requireAgent(name: string, agents: AgentStore): Promise<Ag
  * Fetches `<url>/.well-known/agent-card.json`, then the older `agent.json` (A2A spec §5.3), first
  * under the agent's URL and then at its origin.
  */
-export async function fetchCard(url: string, headers: Record<string, string>, upstream: Upstream): Promise<Record<string, unknown>> {
+export async function fetchCard(url: string, headers: Record<string, string>, upstream: Upstream, timeoutMs = CARD_TIMEOUT_MS): Promise<Record<string, unknown>> {
   const base = url.endsWith("/") ? url : url + "/";
   const candidates = [
     new URL(".well-known/agent-card.json", base).href,
@@ -73,7 +85,7 @@ export async function fetchCard(url: string, headers: Record<string, string>, up
   let reason = "no card found";
   for (const candidate of [...new Set(candidates)]) {
     try {
-      const { status, body } = await upstream.get(candidate, headers, CARD_TIMEOUT_MS);
+      const { status, body } = await upstream.get(candidate, headers, timeoutMs);
       if (status === 200 && isCard(body)) return body;
       reason = status === 200 ? "the card is not a JSON object with a name" : `HTTP ${status}`;
     } catch (e) {

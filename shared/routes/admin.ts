@@ -4,7 +4,7 @@ import { BadRequestError, NotFoundError } from "../errors.ts";
 import { json } from "../http.ts";
 import { CreateAgentBody, CreateKeyBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { aggregateUsage } from "../core/usage.ts";
-import { publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
+import { probeAgent, publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
 import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf } from "../core/keys.ts";
 import { assertCallableUrl } from "../core/url-guard.ts";
 import type { VirtualKey } from "../ports.ts";
@@ -71,6 +71,12 @@ export const adminHandlers: Record<string, OpenRouteHandler> = {
     // A key outside its allowlist learns nothing, not even whether the agent exists.
     if (!mayUseAgent(principal, name)) throw new NotFoundError(`Agent "${name}" not found`);
     return json(200, publicAgent(await requireAgent(name, deps.agents)));
+  }),
+
+  "GET /v1/agents/{name}/health": handlerFor(async (req, principal, deps) => {
+    const name = req.params.name!;
+    if (!mayUseAgent(principal, name)) throw new NotFoundError(`Agent "${name}" not found`);
+    return json(200, await probeAgent(await requireAgent(name, deps.agents), deps.upstream, deps.clock));
   }),
 
   "PATCH /v1/agents/{name}": handlerFor(async (req, principal, deps) => {

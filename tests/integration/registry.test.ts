@@ -96,3 +96,16 @@ describe("the admin surface", () => {
     expect((await admin("PUT", "/v1/agents")).status).toBe(405);
   });
 });
+
+describe("agent health", () => {
+  it("probes the agent itself: reachable with a latency, or unreachable with the reason", async () => {
+    await admin("POST", "/v1/agents", { name: "alive", url: fastAgent.url });
+    const dead = await startFastA2AAgent();
+    await admin("POST", "/v1/agents", { name: "gone", url: dead.url });
+    await dead.close();
+    const alive = await admin("GET", "/v1/agents/alive/health");
+    const gone = await admin("GET", "/v1/agents/gone/health");
+    expect(alive.body).toMatchObject({ name: "alive", reachable: true, latencyMs: expect.any(Number) });
+    expect(gone.body).toMatchObject({ name: "gone", reachable: false, error: expect.stringContaining("unreachable") });
+  });
+});
