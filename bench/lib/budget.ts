@@ -67,12 +67,15 @@ export function checks(r: Omit<BenchResults, "checks">): Check[] {
     }
     const gl = lost(c32, TARGETS.gateway);
     const pl = lost(c32, TARGETS.proxy);
+    // When the proxy alone loses half the direct throughput (client, proxy and agent on two
+    // cores), twice its loss is all of it: the check cannot fail, so it says nothing.
+    const vacuous = pl !== undefined && BUDGET.vsProxyFactor * pl >= 1;
     out.push(
       unlessErred(c32, {
         name: "lost throughput, 32 connections, vs bare proxy",
         goal: `≤ ${BUDGET.vsProxyFactor}× proxy's`,
-        measured: `${pct(gl)} vs ${pct(pl)}`,
-        pass: gl === undefined || pl === undefined ? undefined : gl <= BUDGET.vsProxyFactor * Math.max(pl, 0),
+        measured: `${pct(gl)} vs ${pct(pl)}${vacuous ? " (proxy loses ≥ 50 % here: not a test)" : ""}`,
+        pass: gl === undefined || pl === undefined || vacuous ? undefined : gl <= BUDGET.vsProxyFactor * Math.max(pl, 0),
       }),
     );
   }

@@ -1,7 +1,9 @@
 /**
  * AWS list prices the gateway's bill is made of, us-east-1, on-demand, first volume tier, free
  * tiers left out (they do not change the marginal cost of the millionth request). Each price names
- * the AWS pricing page it is read from. Re-read those pages when `PRICES_AS_OF` grows old.
+ * the AWS pricing page it is read from. Re-read those pages when `PRICES_AS_OF` grows old; the
+ * Router (CloudFront), CloudWatch Logs and response-streaming figures were not re-checked on
+ * that date and are the first to confirm.
  */
 export const PRICES_AS_OF = "2026-11-22";
 export const PRICE_REGION = "us-east-1";

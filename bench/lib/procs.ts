@@ -20,6 +20,8 @@ const PROCS_DIR = fileURLToPath(new URL("../procs/", import.meta.url));
 /** Children's stdout and stderr (the gateway's request and error logs): kept out of the report, not lost. */
 export const LOG_DIR = fileURLToPath(new URL("../results/logs/", import.meta.url));
 const STOP_GRACE_MS = 5_000;
+/** The local stack starts a JVM: generous, but a child that never gets ready must not hold the run. */
+const START_TIMEOUT_MS = 120_000;
 
 export interface ProcOptions {
   /** Names the log file; defaults to the script's name. */
@@ -42,9 +44,14 @@ export function startProc<Ready>(name: string, args: string[] = [], opts: ProcOp
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 0;
   return new Promise((resolve, reject) => {
-    const onEarlyExit = (code: number | null) => reject(new Error(`${label} exited (${code}) before it was ready; see ${logFile}`));
+    const onEarlyExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited (${code}) before it was ready; see ${logFile}`));
+    };
+    const timer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
     child.once("exit", onEarlyExit);
     child.once("message", (ready) => {
+      clearTimeout(timer);
       child.off("exit", onEarlyExit);
       child.on("message", (m) => {
         const reply = m as Reply;
