@@ -16,7 +16,7 @@ export const deliverHandler = (deps: () => AppDeps) => sqsConsumer(
   async (message, record, deps) => {
     const outcome = await deliverCallback(message, deps);
     if (outcome.delivered) return;
-    await sqsClient().send(
+    await (await sqsClient()).send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl("callbacks", process.env),
         ReceiptHandle: record.receiptHandle,

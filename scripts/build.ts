@@ -36,8 +36,12 @@ for (const file of entries) {
     external: AWS_SDK,
     logLevel: "error",
   });
-  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
-  const clients = [...new Set(imports.map((i) => /^@aws-sdk\/(client-[a-z0-9-]+)/.exec(i)?.[1]).filter((c): c is string => Boolean(c)))];
+  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+  const clientOf = (path: string) => /^@aws-sdk\/(client-[a-z0-9-]+)$/.exec(path)?.[1];
+  const eager = new Set(imports.filter((i) => i.kind !== "dynamic-import").map((i) => clientOf(i.path)));
+  const clients = [...new Set(imports.map((i) => clientOf(i.path)).filter((c): c is string => Boolean(c)))].map((c) =>
+    eager.has(c) ? c : `${c} (loaded on first use)`,
+  );
   rows.push({ fn, bytes: statSync(join(outdir, fn, "index.mjs")).size, clients });
 }
 

@@ -7,7 +7,7 @@ export interface Config {
   taskTtlSeconds: number;
   /** Loopback and private-range agent/webhook URLs allowed (on locally, off in the cloud). */
   allowPrivateUrls: boolean;
-  /** Per-container cache of keys and agents; 0 disables it (the local stack, so revocation is immediate). */
+  /** Per-container cache of keys and agents; revocation elsewhere takes effect within it (0 disables it). */
   cacheTtlMs: number;
   /** The URL callers reach the gateway at, for the cards it serves; else taken from the request. */
   publicUrl?: string;

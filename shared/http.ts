@@ -27,6 +27,11 @@ export interface GatewayRequest {
   trace: { traceId: string; traceparent: string };
   /** Aborted when the caller goes away (streaming responses). */
   signal?: AbortSignal;
+  /**
+   * Work that must finish before the invocation ends but that the caller need not wait for
+   * (bookkeeping writes): the edge awaits it after the response is out.
+   */
+  waitUntil: (work: Promise<unknown>) => void;
   receivedAt: number;
 }
 

@@ -48,7 +48,19 @@ export function depsOnce(queues: QueueFactory = noQueues): () => AppDeps {
   return () => (memo ??= buildDeps(process.env, queues));
 }
 
+/**
+ * What one process builds once and every function in it shares: the clients, and the key and
+ * agent caches. In Lambda a process serves one function; locally it serves them all, so a key
+ * revoked through the admin function is forgotten at once by the others too.
+ */
+let shared: Omit<AppDeps, "pollQueue" | "callbackQueue"> | undefined;
+
 export function buildDeps(env: Record<string, string | undefined>, queues: QueueFactory = noQueues): AppDeps {
+  shared ??= buildShared(env);
+  return { ...shared, ...queues(env) };
+}
+
+function buildShared(env: Record<string, string | undefined>): Omit<AppDeps, "pollQueue" | "callbackQueue"> {
   const config = configFromEnv(env);
   const db = new DynamoDBClient({});
   const clock = systemClock;
@@ -60,7 +72,6 @@ export function buildDeps(env: Record<string, string | undefined>, queues: Queue
     keys,
     tasks,
     jobs: tasks,
-    ...queues(env),
     usage: new DynamoUsageStore(db, tableName("usage", env)),
     limiter: new DynamoRateLimiter(db, tableName("counters", env)),
     upstream: new HttpUpstream(config.allowPrivateUrls),

@@ -9,7 +9,7 @@ import { MAX_BODY_BYTES, type GatewayRequest, type ParsedBody } from "../../shar
 
 export type EventOutcome = { request: GatewayRequest } | { status: 404 | 405; message: string; requestId: string };
 
-export function toGatewayRequest(event: APIGatewayProxyEventV2, signal?: AbortSignal): EventOutcome {
+export function toGatewayRequest(event: APIGatewayProxyEventV2, waitUntil: (work: Promise<unknown>) => void, signal?: AbortSignal): EventOutcome {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   const requestId = event.requestContext.requestId || randomUUID();
@@ -34,6 +34,7 @@ export function toGatewayRequest(event: APIGatewayProxyEventV2, signal?: AbortSi
       requestId,
       trace: traceOf(headers),
       receivedAt: Date.now(),
+      waitUntil,
       ...(signal ? { signal } : {}),
     },
   };
@@ -62,7 +63,9 @@ const TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * 32-hex form (or a hash of it) becomes the W3C trace id sent on.
  */
 function traceOf(headers: Record<string, string>): GatewayRequest["trace"] {
-  const span = randomBytes(8).toString("hex");
+  // One draw of randomness for both ids.
+  const random = randomBytes(24).toString("hex");
+  const span = random.slice(32);
   const fromParent = TRACEPARENT.exec(headers.traceparent?.trim().toLowerCase() ?? "")?.[1];
   if (fromParent && !/^0+$/.test(fromParent)) return { traceId: fromParent, traceparent: `00-${fromParent}-${span}-01` };
   const given = headers["x-trace-id"]?.trim();
@@ -71,6 +74,6 @@ function traceOf(headers: Record<string, string>): GatewayRequest["trace"] {
     const w3c = /^[0-9a-f]{32}$/.test(hex) ? hex : createHash("sha256").update(given).digest("hex").slice(0, 32);
     return { traceId: given, traceparent: `00-${w3c}-${span}-01` };
   }
-  const traceId = randomBytes(16).toString("hex");
+  const traceId = random.slice(0, 32);
   return { traceId, traceparent: `00-${traceId}-${span}-01` };
 }

@@ -15,8 +15,24 @@ type Handlers = Readonly<Record<string, OpenRouteHandler>>;
 
 const JSON_TYPE = { "content-type": "application/json" };
 
-async function respond(event: APIGatewayProxyEventV2, handlers: Handlers, deps: () => AppDeps, signal?: AbortSignal): Promise<GatewayResponse> {
-  const outcome = toGatewayRequest(event, signal);
+/** Work the caller need not wait for, collected per invocation and awaited once the response is out. */
+function background(deps: () => AppDeps) {
+  const pending: Promise<unknown>[] = [];
+  return {
+    waitUntil: (work: Promise<unknown>) =>
+      void pending.push(work.catch((e: unknown) => deps().log.error("background work failed", { error: e instanceof Error ? e.message : "unknown" }))),
+    settled: () => Promise.all(pending),
+  };
+}
+
+async function respond(
+  event: APIGatewayProxyEventV2,
+  handlers: Handlers,
+  deps: () => AppDeps,
+  waitUntil: (work: Promise<unknown>) => void,
+  signal?: AbortSignal,
+): Promise<GatewayResponse> {
+  const outcome = toGatewayRequest(event, waitUntil, signal);
   if ("status" in outcome) {
     return {
       status: outcome.status,
@@ -29,7 +45,10 @@ async function respond(event: APIGatewayProxyEventV2, handlers: Handlers, deps: 
 
 export function bufferedHandler(handlers: Handlers, deps: () => AppDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const res = await respond(event, handlers, deps);
+    const later = background(deps);
+    const res = await respond(event, handlers, deps, later.waitUntil);
+    // A buffered response leaves only when the handler returns: finish the bookkeeping first.
+    await later.settled();
     await res.after?.();
     if (isStream(res)) {
       // Not expected on a buffered function; collect rather than lose the body.
@@ -49,15 +68,20 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
   return awslambda.streamifyResponse<APIGatewayProxyEventV2>(async (event, responseStream) => {
     // The caller going away aborts the work: upstream calls and streams are closed with it.
     const abort = new AbortController();
-    responseStream.once("close", () => abort.abort());
-    responseStream.once("error", () => abort.abort());
+    let finished = false;
+    const goneEarly = () => void (finished || abort.abort());
+    responseStream.once("close", goneEarly);
+    responseStream.once("error", goneEarly);
 
-    const res = await respond(event, handlers, deps, abort.signal);
+    const later = background(deps);
+    const res = await respond(event, handlers, deps, later.waitUntil, abort.signal);
     const headers = isStream(res) || res.body === undefined ? (res.headers ?? {}) : { ...JSON_TYPE, ...res.headers };
     const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: res.status, headers });
     if (!isStream(res)) out.end(res.body === undefined ? "" : JSON.stringify(res.body));
     else await pipeStream(res.stream, out, abort.signal);
+    finished = true;
     // The caller has everything: bookkeeping costs it no latency.
+    await later.settled();
     await res.after?.();
   });
 }

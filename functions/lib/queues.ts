@@ -1,5 +1,5 @@
 /** SQS queues from the environment, for the functions that send to them. */
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { QueueName } from "../../infra/schema.ts";
 import { SqsQueue } from "../../shared/adapters/sqs.ts";
 import type { QueueFactory } from "./deps.ts";
@@ -10,14 +10,17 @@ export const queueUrl = (name: QueueName, env: Record<string, string | undefined
   return url;
 };
 
-let client: SQSClient | undefined;
+let client: Promise<SQSClient> | undefined;
+
 /**
- * The configured endpoint, never the queue URL's host: in AWS they agree, and locally
- * (`AWS_ENDPOINT_URL_SQS`) the emulator's queue URLs name hosts that do not resolve.
+ * One client per container, created on first use. It sends to the configured endpoint, never the
+ * queue URL's host: in AWS they agree, and locally (`AWS_ENDPOINT_URL_SQS`) the emulator's queue
+ * URLs name hosts that do not resolve.
  */
-export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
+export const sqsClient = (): Promise<SQSClient> =>
+  (client ??= import("@aws-sdk/client-sqs").then(({ SQSClient }) => new SQSClient({ useQueueUrlAsEndpoint: false })));
 
 export const sqsQueues: QueueFactory = (env) => ({
-  pollQueue: new SqsQueue(sqsClient(), queueUrl("tasks", env)),
-  callbackQueue: new SqsQueue(sqsClient(), queueUrl("callbacks", env)),
+  pollQueue: new SqsQueue(sqsClient, queueUrl("tasks", env)),
+  callbackQueue: new SqsQueue(sqsClient, queueUrl("callbacks", env)),
 });

@@ -25,7 +25,9 @@ export class LocalResponseStream extends Writable {
   private head() {
     if (!this.res.headersSent) {
       this.res.writeHead(this.meta.statusCode, this.meta.headers);
-      this.res.flushHeaders();
+      // Headers and whatever is written in the same tick leave in one packet, as Lambda sends them.
+      this.res.cork();
+      process.nextTick(() => this.res.uncork());
     }
   }
 

@@ -86,8 +86,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     GATEWAY_MASTER_KEY: masterKey,
     GATEWAY_ALLOW_PRIVATE_URLS: process.env.GATEWAY_ALLOW_PRIVATE_URLS ?? "true",
-    // One process serves every function locally: no cache, so a revoked key stops at once.
-    GATEWAY_CACHE_TTL_MS: "0",
     ...Object.fromEntries(Object.entries(tableNames).map(([t, name]) => [`GATEWAY_TABLE_${t.toUpperCase()}`, name])),
     ...Object.fromEntries(Object.entries(queueUrls).map(([q, { url }]) => [`GATEWAY_QUEUE_${q.toUpperCase()}_URL`, url])),
     ...opts.env,
@@ -150,7 +148,7 @@ async function loadHandlers(): Promise<HttpHandlers> {
 
 async function requeueUnfinished(dynamo: DynamoDBClient, sqs: SQSClient, table: string, queueUrl: string): Promise<void> {
   const jobs = await new DynamoTaskStore(dynamo, table, 0).list(undefined, 1000);
-  const queue = new SqsQueue<PollMessage>(sqs, queueUrl);
+  const queue = new SqsQueue<PollMessage>(async () => sqs, queueUrl);
   await Promise.all(jobs.filter((j) => !isFinished(j.status)).map((j) => queue.send({ jobId: j.id, attempt: 0, errors: 0 })));
 }
 

@@ -18,7 +18,8 @@ export class CachedAgentStore implements AgentStore {
     const hit = this.cache.get(name);
     if (hit && hit.until > now) return hit.agent;
     const agent = await this.inner.get(name);
-    if (this.ttlMs > 0) this.cache.set(name, { agent, until: now + this.ttlMs });
+    // Only agents that exist are cached: one registered a moment ago is never hidden.
+    if (agent && this.ttlMs > 0) this.cache.set(name, { agent, until: now + this.ttlMs });
     return agent;
   }
 

@@ -20,6 +20,8 @@ export interface A2ACall {
   params: Record<string, unknown>;
   trace: Trace;
   signal?: AbortSignal;
+  /** Bookkeeping (ownership records) finishes after the response: see GatewayRequest.waitUntil. */
+  waitUntil: (work: Promise<unknown>) => void;
 }
 
 export type A2AOutcome = { result: unknown } | { error: JsonRpcErrorObject };
@@ -60,7 +62,7 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
 
   const result = translateResult(op, response.result, version, callerVersion);
   if (op === "send") {
-    await recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks);
+    call.waitUntil(recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks));
     if (send?.handOff) await handOffA2A(agent, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
   }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
@@ -91,8 +93,22 @@ export function referencedTaskId(op: Operation, params: Record<string, unknown>)
 export async function assertOwnsReferencedTask(call: A2ACall, tasks: TaskStore): Promise<void> {
   const taskId = referencedTaskId(call.op, call.params);
   if (!taskId || call.principal.kind === "master") return;
-  const owner = await tasks.owner(call.agent.name, taskId);
-  if (owner !== ownerOf(call.principal)) throw taskNotFound();
+  if ((await ownerAllowingForClaimInFlight(call.agent.name, taskId, tasks)) !== ownerOf(call.principal)) throw taskNotFound();
+}
+
+/** How long a claim may still be on its way: it is written while the creating response goes out. */
+const CLAIM_GRACE_MS = 100;
+
+/**
+ * The owner of a task. A task the gateway has no record of may be one whose claim is still being
+ * written (a caller fast enough to follow up within milliseconds): look once more before saying
+ * it does not exist. Only unknown task ids pay for this.
+ */
+async function ownerAllowingForClaimInFlight(agent: string, taskId: string, tasks: TaskStore): Promise<string | undefined> {
+  const owner = await tasks.owner(agent, taskId);
+  if (owner !== undefined) return owner;
+  await new Promise((resolve) => setTimeout(resolve, CLAIM_GRACE_MS));
+  return tasks.owner(agent, taskId);
 }
 
 export async function recordOwnership(agent: string, taskId: string | undefined, principal: Principal, tasks: TaskStore) {

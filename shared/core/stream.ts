@@ -145,7 +145,7 @@ async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>,
       if (!claimed) {
         const taskId = taskIdOfEvent(event, call.callerVersion);
         if (taskId) {
-          await recordOwnership(call.agent.name, taskId, call.principal, deps.tasks);
+          call.waitUntil(recordOwnership(call.agent.name, taskId, call.principal, deps.tasks));
           claimed = true;
         }
       }

@@ -61,6 +61,7 @@ const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> =
     callerVersion: version,
     params: checked.data as Record<string, unknown>,
     trace: req.trace,
+    waitUntil: req.waitUntil,
     ...(req.signal ? { signal: req.signal } : {}),
   };
   try {

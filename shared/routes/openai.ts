@@ -78,7 +78,7 @@ export const openaiHandlers: Record<string, OpenRouteHandler> = {
     const background = prefersAsync(req);
     if (background && body.stream) throw new BadRequestError("stream cannot be combined with Prefer: respond-async", "stream");
     return agentCall(() =>
-      runTurn({ kind: "chat.completion", req: body, agent, principal, trace: req.trace, background, ...(req.signal ? { signal: req.signal } : {}) }, deps),
+      runTurn({ kind: "chat.completion", req: body, agent, principal, trace: req.trace, background, waitUntil: req.waitUntil, ...(req.signal ? { signal: req.signal } : {}) }, deps),
     );
   }),
 
@@ -96,7 +96,7 @@ export const openaiHandlers: Record<string, OpenRouteHandler> = {
     const agent = await agentForModel(body.model, principal, deps);
     const chat = toChatRequest(body);
     return agentCall(() =>
-      runTurn({ kind: "response", req: chat, agent, principal, trace: req.trace, background: body.background === true, ...(req.signal ? { signal: req.signal } : {}) }, deps),
+      runTurn({ kind: "response", req: chat, agent, principal, trace: req.trace, background: body.background === true, waitUntil: req.waitUntil, ...(req.signal ? { signal: req.signal } : {}) }, deps),
     );
   }),
 

@@ -41,13 +41,15 @@ export class DynamoTaskStore implements TaskStore, JobStore {
   async claim({ agent, taskId, owner }: TaskOwnership): Promise<string> {
     try {
       await this.db.send(
-        new PutItemCommand({
+        new UpdateItemCommand({
           TableName: this.table,
-          Item: { pk: { S: taskKey(agent, taskId) }, owner: { S: owner }, ttl: this.ttl() },
+          Key: { pk: { S: taskKey(agent, taskId) } },
+          // An update, not a put: it may land after the job was recorded on the same item.
+          UpdateExpression: "SET #owner = :owner, #ttl = if_not_exists(#ttl, :ttl)",
           // First writer wins; a repeat by the same owner is a no-op success.
           ConditionExpression: "attribute_not_exists(pk) OR #owner = :owner",
-          ExpressionAttributeNames: { "#owner": "owner" },
-          ExpressionAttributeValues: { ":owner": { S: owner } },
+          ExpressionAttributeNames: { "#owner": "owner", "#ttl": "ttl" },
+          ExpressionAttributeValues: { ":owner": { S: owner }, ":ttl": this.ttl() },
         }),
       );
       return owner;
@@ -64,6 +66,8 @@ export class DynamoTaskStore implements TaskStore, JobStore {
         Key: { pk: { S: taskKey(agent, taskId) } },
         ProjectionExpression: "#owner",
         ExpressionAttributeNames: { "#owner": "owner" },
+        // Claims are written off the request path: read what is there now, not a replica's view.
+        ConsistentRead: true,
       }),
     );
     return out.Item?.owner?.S;

@@ -33,6 +33,7 @@ export interface TurnCall {
   /** Hand off at once (`Prefer: respond-async`, `background: true`). */
   background: boolean;
   signal?: AbortSignal;
+  waitUntil: (work: Promise<unknown>) => void;
 }
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
@@ -46,6 +47,7 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
       trace: call.trace,
       budgetMs: call.background ? 0 : deps.config.syncBudgetMs,
       stream: !call.background,
+      waitUntil: call.waitUntil,
       ...(call.signal ? { signal: call.signal } : {}),
     },
     deps,

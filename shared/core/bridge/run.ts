@@ -37,6 +37,7 @@ export interface RunOptions {
   /** Use `message/stream` when the agent can; defaults to yes. */
   stream?: boolean;
   signal?: AbortSignal;
+  waitUntil: (work: Promise<unknown>) => void;
 }
 
 /** Even a hand-off waits this long for the agent to accept the message. */
@@ -176,7 +177,8 @@ const rpcOf = (opts: RunOptions, version: A2AVersion, op: "send" | "stream", par
   ...(opts.signal ? { signal: opts.signal } : {}),
 });
 
+/** Ownership is recorded off the request path (see the proxy's read side for the grace it needs). */
 async function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
   const taskId = result.kind === "task" ? result.id : result.taskId;
-  await recordOwnership(opts.agent.name, typeof taskId === "string" ? taskId : undefined, opts.principal, deps.tasks);
+  opts.waitUntil(recordOwnership(opts.agent.name, typeof taskId === "string" ? taskId : undefined, opts.principal, deps.tasks));
 }
