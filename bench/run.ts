@@ -146,7 +146,7 @@ async function main() {
       asOf: PRICES_AS_OF,
       region: PRICE_REGION,
       prices,
-      rows: costRows([...(failed(cpu) ? [] : [syncSendScenario(cpu.wallUs / 1000)]), ...asyncScenarios]),
+      rows: costRows([...(failed(cpu) ? [] : [syncSendScenario(cpu.wallUs / 1000)]), ...(await asyncScenarios())]),
     },
   };
   const full: BenchResults = { ...results, checks: checks(results) };

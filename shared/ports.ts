@@ -102,8 +102,6 @@ export interface Job {
   /** `tasks/get` calls made, recorded when the job finishes. */
   polls: number;
   push: PushTarget[];
-  /** Set once the callbacks of a finished job are queued. */
-  notified?: boolean;
   callbacks: { attempts: number; delivered: number; lastStatus?: number };
   createdAt: string;
   updatedAt: string;
@@ -117,7 +115,6 @@ export interface JobStore {
   byTask(agent: string, taskId: string): Promise<Job | undefined>;
   /** Stores the end of a job unless it has one already: false when another writer got there first. */
   finish(id: string, end: Pick<Job, "status" | "result" | "error" | "polls">, at: string): Promise<boolean>;
-  markNotified(id: string): Promise<void>;
   setPush(id: string, push: PushTarget[]): Promise<void>;
   recordCallback(id: string, delivered: boolean, status: number | undefined): Promise<void>;
   list(owner: string | undefined, limit: number): Promise<Job[]>;

@@ -80,10 +80,6 @@ export class MemoryTaskStore implements TaskStore, JobStore {
     Object.assign(job, end, { updatedAt: at });
     return true;
   }
-  async markNotified(id: string) {
-    const job = await this.live(id);
-    if (job) job.notified = true;
-  }
   async setPush(id: string, push: PushTarget[]) {
     const job = await this.live(id);
     if (job) job.push = clone(push);

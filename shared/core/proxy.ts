@@ -62,8 +62,9 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
 
   const result = translateResult(op, response.result, version, callerVersion);
   if (op === "send") {
-    call.waitUntil(recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks));
+    // A task handed to the queue is owned through its job record; any other through a claim.
     if (send?.handOff) await handOffA2A(agent, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
+    else call.waitUntil(recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks));
   }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
   return { result };

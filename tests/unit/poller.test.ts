@@ -134,14 +134,27 @@ describe("the poller", () => {
     expect(deps.callbackQueue.sent.filter((m) => m.body.jobId === message.jobId)).toHaveLength(1);
   });
 
-  it("announces on redelivery when the first delivery died between storing and announcing", async () => {
-    const { deps } = await setup(0);
+  it("announces again with the same event id when it died between announcing and storing", async () => {
+    // Prepare: the first delivery announced, then died before its write.
+    const { deps, clock } = await setup(0);
     await deps.keys.create({ id: "k1", hash: "x", webhookUrl: "http://127.0.0.1:9/hook", webhookSecret: "whsec_c2VjcmV0", createdAt: "" });
     const id = jobId("chat.completion", "slow", "t3");
     await deps.jobs.create(job({ id, taskId: "t3", owner: "k1" }));
-    await deps.jobs.finish(id, { status: "completed", result: {}, polls: 1 }, new Date().toISOString());
-    expect(await processPoll({ jobId: id, attempt: 1, errors: 0 }, deps)).toBe("already-finished");
-    expect(deps.callbackQueue.sent.map((m) => m.body)).toEqual([expect.objectContaining({ jobId: id, target: "webhook", type: "chat.completion.completed" })]);
+    const finish = deps.jobs.finish.bind(deps.jobs);
+    deps.jobs.finish = async () => {
+      throw new Error("killed before the write");
+    };
+    clock.t += 1000;
+    await expect(processPoll({ jobId: id, attempt: 0, errors: 0 }, deps)).rejects.toThrow("killed");
+    deps.jobs.finish = finish;
+    // Act: the queue delivers the message again.
+    const outcome = await processPoll({ jobId: id, attempt: 0, errors: 0 }, deps);
+    // Assess: stored once, announced twice under one event id (at least once, deduplicable).
+    expect(outcome).toBe("finished");
+    const announced = deps.callbackQueue.sent.map((m) => m.body).filter((m) => m.jobId === id);
+    expect(announced).toHaveLength(2);
+    expect(new Set(announced.map((m) => m.eventId)).size).toBe(1);
+    expect(await deps.jobs.get(id)).toMatchObject({ status: "completed" });
   });
 
   it("gives a task up as failed when the agent cannot be polled ten times in a row", async () => {

@@ -10,21 +10,20 @@ import { fromItem, isConditionFailed, toItem, type Item } from "./codec.ts";
 /** Agents choose task ids, so the same id may exist at two agents: the key carries both. */
 export const taskKey = (agent: string, taskId: string) => `task#${agent}#${taskId}`;
 
-const JSON_FIELDS = ["result", "error", "push", "callbacks"] as const;
+const JSON_FIELDS = ["result", "error", "push"] as const;
 
-function toJobAttributes(job: Job): Record<string, unknown> {
-  const record: Record<string, unknown> = { ...job };
+function toJobAttributes({ callbacks, ...job }: Job): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...job, cbAttempts: callbacks.attempts, cbDelivered: callbacks.delivered, cbLastStatus: callbacks.lastStatus };
   for (const f of JSON_FIELDS) record[f] = job[f] === undefined ? undefined : JSON.stringify(job[f]);
   return record;
 }
 
 function fromJobItem(item: Item): Job | undefined {
-  const r = fromItem(item);
+  const { pk: _pk, ttl: _ttl, cbAttempts, cbDelivered, cbLastStatus, ...r } = fromItem(item);
   if (typeof r.kind !== "string") return undefined; // an ownership record only
   for (const f of JSON_FIELDS) if (typeof r[f] === "string") r[f] = JSON.parse(r[f] as string);
-  delete r.pk;
-  delete r.ttl;
-  return r as unknown as Job;
+  const callbacks = { attempts: Number(cbAttempts ?? 0), delivered: Number(cbDelivered ?? 0), ...(typeof cbLastStatus === "number" ? { lastStatus: cbLastStatus } : {}) };
+  return { ...r, callbacks } as unknown as Job;
 }
 
 export class DynamoTaskStore implements TaskStore, JobStore {
@@ -133,23 +132,17 @@ export class DynamoTaskStore implements TaskStore, JobStore {
     }
   }
 
-  async markNotified(id: string): Promise<void> {
-    await this.update(id, "SET notified = :t", { ":t": { BOOL: true } });
-  }
-
   async setPush(id: string, push: PushTarget[]): Promise<void> {
     await this.update(id, "SET push = :p", { ":p": { S: JSON.stringify(push) } });
   }
 
+  /** Atomic counters: one write, no read, however many deliveries run at once. */
   async recordCallback(id: string, delivered: boolean, status: number | undefined): Promise<void> {
-    const job = await this.get(id);
-    if (!job) return;
-    const callbacks = {
-      attempts: job.callbacks.attempts + 1,
-      delivered: job.callbacks.delivered + (delivered ? 1 : 0),
-      ...(status !== undefined ? { lastStatus: status } : {}),
-    };
-    await this.update(id, "SET callbacks = :c", { ":c": { S: JSON.stringify(callbacks) } });
+    await this.update(
+      id,
+      `ADD cbAttempts :one, cbDelivered :delivered${status !== undefined ? " SET cbLastStatus = :status" : ""}`,
+      { ":one": { N: "1" }, ":delivered": { N: delivered ? "1" : "0" }, ...(status !== undefined ? { ":status": { N: String(status) } } : {}) },
+    );
   }
 
   async list(owner: string | undefined, limit: number): Promise<Job[]> {

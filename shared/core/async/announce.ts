@@ -1,10 +1,10 @@
 /**
- * Announcing a finished job: one callback message per target, then the job is marked notified.
- * Event ids derive from the job, so a repeated announcement (a poller that died before marking)
- * produces the same `webhook-id` and receivers can drop the duplicate.
+ * Announcing a finished job: one callback message per target. Event ids derive from the job, so a
+ * repeated announcement (a poller that died before storing the end, and polled again) produces
+ * the same `webhook-id` and receivers can drop the duplicate.
  */
 import { createHash } from "node:crypto";
-import type { Job, JobStore, KeyStore, Queue } from "../../ports.ts";
+import type { Job, KeyStore, Queue } from "../../ports.ts";
 import type { CallbackMessage } from "./messages.ts";
 
 export const eventIdFor = (jobId: string, what: string) =>
@@ -17,7 +17,7 @@ export function webhookEventType(job: Job): string | undefined {
   return undefined;
 }
 
-export async function announce(job: Job, deps: { jobs: JobStore; keys: KeyStore; callbackQueue: Queue<CallbackMessage> }): Promise<void> {
+export async function announce(job: Job, deps: { keys: KeyStore; callbackQueue: Queue<CallbackMessage> }): Promise<void> {
   const messages: CallbackMessage[] = [];
   const type = webhookEventType(job);
   if (type && job.owner !== "master" && (await deps.keys.get(job.owner))?.webhookUrl) {
@@ -25,5 +25,4 @@ export async function announce(job: Job, deps: { jobs: JobStore; keys: KeyStore;
   }
   for (const push of job.push) messages.push({ jobId: job.id, target: "push", pushId: push.id, eventId: eventIdFor(job.id, `push:${push.id}`) });
   await Promise.all(messages.map((m) => deps.callbackQueue.send(m)));
-  await deps.jobs.markNotified(job.id);
 }

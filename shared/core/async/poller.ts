@@ -25,11 +25,7 @@ export type PollOutcome = "finished" | "rescheduled" | "already-finished" | "sta
 export async function processPoll(msg: PollMessage, deps: AppDeps): Promise<PollOutcome> {
   const job = await deps.jobs.get(msg.jobId);
   if (!job) return "stale"; // expired or never recorded: nothing left to drive
-  if (isFinished(job.status)) {
-    // A redelivery after a crash between storing and announcing: announce now.
-    if (!job.notified) await announce(job, deps);
-    return "already-finished";
-  }
+  if (isFinished(job.status)) return "already-finished";
   const checked = await checkTask(job, msg.attempt + 1, msg.errors, deps);
   if (checked !== "pending" && checked !== "poll-failed") return checked;
   const errors = checked === "poll-failed" ? msg.errors + 1 : 0;
@@ -73,10 +69,13 @@ async function checkTask(job: Job, polls: number, errorsSoFar: number, deps: App
   return finish(job, endOf(job, task), polls, deps);
 }
 
+/**
+ * Announces the end, then stores it. In that order a crash in between costs a repeated
+ * announcement (same event ids, so receivers can drop it: delivery is at least once) and never a
+ * lost one; the conditional write still stores exactly one result however many pollers race.
+ */
 async function finish(job: Job, end: JobEnd, polls: number, deps: AppDeps): Promise<PollOutcome> {
   const at = new Date(deps.clock.now()).toISOString();
-  // Only the writer that stores the end announces it: exactly one result, callbacks queued once.
-  if (!(await deps.jobs.finish(job.id, { ...end, polls }, at))) return "already-finished";
   await announce({ ...job, ...end, polls, updatedAt: at }, deps);
-  return "finished";
+  return (await deps.jobs.finish(job.id, { ...end, polls }, at)) ? "finished" : "already-finished";
 }

@@ -66,7 +66,6 @@ async function sendTurn(opts: RunOptions, version: A2AVersion, deps: AppDeps): P
   const params = { message: opts.message, configuration: { blocking: false } };
   const response = await callAgent(rpcOf(opts, version, "send", translateParams("send", params, "0.3", version)), deps.upstream);
   const result = translateResult("send", resultOf(response), version, "0.3") as Obj;
-  await claim(result, opts, deps);
   return result;
 }
 
@@ -82,9 +81,7 @@ async function* streamTurn(opts: RunOptions, version: A2AVersion, deadline: numb
       if (CANNOT_STREAM.has(response.error.code)) return "cannot-stream";
       throw new RpcError(response.error.code, response.error.message, response.error.data);
     }
-    const result = translateStreamEvent(response.result, version, "0.3") as Obj;
-    await claim(result, opts, deps);
-    return result;
+    return translateStreamEvent(response.result, version, "0.3") as Obj;
   }
 
   let task: Obj | undefined;
@@ -101,14 +98,12 @@ async function* streamTurn(opts: RunOptions, version: A2AVersion, deadline: numb
       switch (event.kind) {
         case "message":
           if (Array.isArray(event.parts) && event.parts.length) {
-            await claim(event, opts, deps);
             reply.close();
             return event;
           }
           break;
         case "task":
           task = { ...event };
-          await claim(task, opts, deps);
           break;
         case "status-update":
           task = { ...(task ?? { kind: "task", id: event.taskId, contextId: event.contextId }), status: event.status };
@@ -164,6 +159,7 @@ async function* pollUntilSettled(first: Obj, opts: RunOptions, version: A2AVersi
     const pollDeps = { upstream: deps.upstream, timeoutMs: Math.max(1, deadline - deps.clock.now()), trace: opts.trace, ...(opts.signal ? { signal: opts.signal } : {}) };
     result = translateResult("getTask", await getTask(opts.agent, String(result.id), version, pollDeps), version, "0.3") as Obj;
   }
+  claim(result, opts, deps);
   yield { type: "end", result, settled: true };
 }
 
@@ -177,8 +173,12 @@ const rpcOf = (opts: RunOptions, version: A2AVersion, op: "send" | "stream", par
   ...(opts.signal ? { signal: opts.signal } : {}),
 });
 
-/** Ownership is recorded off the request path (see the proxy's read side for the grace it needs). */
-async function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
+/**
+ * A settled turn's task belongs to the caller, so it can continue it. Recorded off the request
+ * path (see the proxy's read side for the grace that needs); a turn handed to the queue is
+ * recorded with its job instead.
+ */
+function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
   const taskId = result.kind === "task" ? result.id : result.taskId;
   opts.waitUntil(recordOwnership(opts.agent.name, typeof taskId === "string" ? taskId : undefined, opts.principal, deps.tasks));
 }
