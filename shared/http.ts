@@ -9,7 +9,7 @@ import type { Route } from "../infra/routes.ts";
 export type ParsedBody =
   | { kind: "empty" }
   | { kind: "json"; value: unknown }
-  | { kind: "invalid-json" }
+  | { kind: "invalid-json"; reason?: string }
   | { kind: "too-large"; bytes: number };
 
 export interface GatewayRequest {

@@ -47,11 +47,32 @@ function parseBody(body: string | undefined, isBase64Encoded: boolean): ParsedBo
   if (size > MAX_BODY_BYTES) return { kind: "too-large", bytes: size };
   const text = bytes ? bytes.toString("utf8") : body;
   if (text.trim() === "") return { kind: "empty" };
+  if (nestingExceeds(text, MAX_NESTING)) return { kind: "invalid-json", reason: `nested deeper than ${MAX_NESTING} levels` };
   try {
     return { kind: "json", value: JSON.parse(text) };
   } catch {
     return { kind: "invalid-json" };
   }
+}
+
+/** No request needs more; deeper JSON parses, but cannot be serialised again (stack overflow). */
+const MAX_NESTING = 64;
+
+/** One pass over the text, brackets outside strings only: cheap next to the parse itself. */
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;

@@ -86,16 +86,25 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
   });
 }
 
+/**
+ * Writes a stream's chunks as they come. The caller leaving ends it at once: the upstream is
+ * closed (through the signal) and nothing waits on a response that can no longer drain.
+ */
 async function pipeStream(chunks: AsyncIterable<string>, out: Writable, signal: AbortSignal): Promise<void> {
   const iterator = chunks[Symbol.asyncIterator]();
+  const gone = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
   try {
-    while (!signal.aborted) {
-      const { value, done } = await iterator.next();
-      if (done) break;
-      if (!out.write(value)) await Promise.race([once(out, "drain"), once(out, "close")]);
+    while (!signal.aborted && !out.destroyed) {
+      const next = await Promise.race([iterator.next(), gone.then(() => undefined)]);
+      if (!next || next.done) break;
+      if (!out.write(next.value)) await Promise.race([once(out, "drain"), gone]);
     }
   } finally {
-    if (signal.aborted) await iterator.return?.();
-    out.end();
+    // Ending the iterator runs its cleanup (closing the agent's stream); it may still be waiting
+    // on the agent, so it is not awaited when the caller is gone.
+    const ended = iterator.return?.();
+    if (!signal.aborted) await ended;
+    else void ended?.catch(() => undefined);
+    if (!out.destroyed) out.end();
   }
 }

@@ -14,6 +14,13 @@ export interface RegistryDeps {
 }
 
 const CARD_TIMEOUT_MS = 5_000;
+/** A DynamoDB item holds 400 KB; an agent's card must leave room for the rest of its record. */
+export const MAX_CARD_BYTES = 256 * 1024;
+
+function assertCardFits(card: Record<string, unknown>): void {
+  const bytes = Buffer.byteLength(JSON.stringify(card));
+  if (bytes > MAX_CARD_BYTES) throw new BadRequestError(`The agent card is ${bytes} bytes; at most ${MAX_CARD_BYTES} are stored`, "card");
+}
 const PROBE_TIMEOUT_MS = 3_000;
 
 /** Is the agent up? Its own card, fetched now from where the gateway calls it. */
@@ -31,6 +38,7 @@ export async function registerAgent(reg: AgentRegistration, deps: RegistryDeps):
   const urls = reg.urls.map((u, i) => assertCallableUrl(u, deps.allowPrivateUrls, i === 0 ? "url" : `urls[${i}]`).href);
   const card = reg.card ?? (await fetchCard(urls[0]!, reg.headers, deps.upstream));
   if (typeof card.name !== "string") throw new BadRequestError("card.name is required", "card");
+  assertCardFits(card);
   const now = new Date(deps.clock.now()).toISOString();
   const agent: Agent = {
     name: reg.name,
@@ -52,6 +60,7 @@ export async function updateAgent(name: string, patch: PatchAgentBody, deps: Reg
   const headers = patch.headers ?? current.headers;
   // A new location without a new card means the card may have changed too.
   const card = patch.card ?? (urls ? await fetchCard(urls[0]!, headers, deps.upstream) : current.card);
+  assertCardFits(card);
   const agent: Agent = {
     ...current,
     urls: urls ?? current.urls,

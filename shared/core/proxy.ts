@@ -112,8 +112,13 @@ async function ownerAllowingForClaimInFlight(agent: string, taskId: string, task
   return tasks.owner(agent, taskId);
 }
 
-export async function recordOwnership(agent: string, taskId: string | undefined, principal: Principal, tasks: TaskStore) {
-  if (taskId) await tasks.claim({ agent, taskId, owner: ownerOf(principal) });
+/**
+ * Records who owns a task, after the response has gone out: the claim starts on the next turn of
+ * the event loop, so even the CPU the AWS SDK spends on it comes after the caller's bytes.
+ */
+export function recordOwnership(agent: string, taskId: string | undefined, principal: Principal, tasks: TaskStore): Promise<unknown> {
+  if (!taskId) return Promise.resolve();
+  return new Promise((resolve) => setImmediate(resolve)).then(() => tasks.claim({ agent, taskId, owner: ownerOf(principal) }));
 }
 
 /** An agent lists every task it has: a key sees only the ones it created (SPEC §4). */

@@ -38,24 +38,27 @@ export interface AgentRegistration {
   description?: string;
 }
 
-export const CreateAgentBody = z.union([NativeAgentBody, LiteLlmAgentBody]).transform((b, ctx): AgentRegistration => {
-  if ("agent_name" in b) {
-    const url = b.litellm_params?.url ?? (typeof b.agent_card_params?.url === "string" ? b.agent_card_params.url : undefined);
-    if (!url) {
-      ctx.addIssue({ code: "custom", path: ["litellm_params", "url"], message: "an agent URL is required" });
-      return z.NEVER;
-    }
-    return { name: b.agent_name, urls: [url], headers: b.litellm_params?.headers ?? {}, ...(b.agent_card_params ? { card: b.agent_card_params } : {}) };
+/** LiteLLM's body, normalised. */
+export const CreateLiteLlmAgentBody = LiteLlmAgentBody.transform((b, ctx): AgentRegistration => {
+  const url = b.litellm_params?.url ?? (typeof b.agent_card_params?.url === "string" ? b.agent_card_params.url : undefined);
+  if (!url) {
+    ctx.addIssue({ code: "custom", path: ["litellm_params", "url"], message: "an agent URL is required" });
+    return z.NEVER;
   }
-  const urls = [b.url, ...(b.urls ?? []).filter((u) => u !== b.url)];
-  return {
-    name: b.name,
-    urls,
-    headers: b.headers ?? {},
-    ...(b.card ? { card: b.card } : {}),
-    ...(b.description !== undefined ? { description: b.description } : {}),
-  };
+  return { name: b.agent_name, urls: [url], headers: b.litellm_params?.headers ?? {}, ...(b.agent_card_params ? { card: b.agent_card_params } : {}) };
 });
+
+/** The gateway's own body, normalised: `url` first among `urls`. */
+export const CreateNativeAgentBody = NativeAgentBody.transform((b): AgentRegistration => ({
+  name: b.name,
+  urls: [b.url, ...(b.urls ?? []).filter((u) => u !== b.url)],
+  headers: b.headers ?? {},
+  ...(b.card ? { card: b.card } : {}),
+  ...(b.description !== undefined ? { description: b.description } : {}),
+}));
+
+/** Either body (the API description shows both). */
+export const CreateAgentBody = z.union([CreateNativeAgentBody, CreateLiteLlmAgentBody]);
 export type CreateAgentBody = z.input<typeof CreateAgentBody>;
 
 export const PatchAgentBody = z.strictObject({

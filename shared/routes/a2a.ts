@@ -38,7 +38,12 @@ const serveCard = handlerFor(async (req, principal, deps) => {
 const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> => {
   const agent = await agentFor(req, principal, deps);
 
-  if (req.body.kind === "invalid-json") return json(200, rpcError(null, { code: RpcCode.ParseError, message: "Parse error: the body is not valid JSON" }));
+  if (req.body.kind === "invalid-json") {
+    // Unparseable is a parse error; parseable but refused (too deeply nested) is an invalid request.
+    return json(200, req.body.reason
+      ? rpcError(null, { code: RpcCode.InvalidRequest, message: `Invalid Request: ${req.body.reason}` })
+      : rpcError(null, { code: RpcCode.ParseError, message: "Parse error: the body is not valid JSON" }));
+  }
   const envelope = JsonRpcRequest.safeParse(req.body.kind === "json" ? req.body.value : undefined);
   if (!envelope.success) {
     const id = req.body.kind === "json" ? salvageId(req.body.value) : null;

@@ -2,7 +2,7 @@
 import type { AppDeps } from "../deps.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { json } from "../http.ts";
-import { CreateAgentBody, CreateKeyBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
+import { CreateKeyBody, CreateLiteLlmAgentBody, CreateNativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { aggregateUsage } from "../core/usage.ts";
 import { probeAgent, publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
 import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf } from "../core/keys.ts";
@@ -57,7 +57,10 @@ export const adminHandlers: Record<string, OpenRouteHandler> = {
   }),
 
   "POST /v1/agents": handlerFor(async (req, _p, deps) => {
-    const agent = await registerAgent(parseBody(req, CreateAgentBody), registry(deps));
+    // Choose the body's shape first, so a mistake is reported on its own field, not on the union.
+    const value = req.body.kind === "json" ? req.body.value : undefined;
+    const litellm = value !== null && typeof value === "object" && "agent_name" in value;
+    const agent = await registerAgent(parseBody(req, litellm ? CreateLiteLlmAgentBody : CreateNativeAgentBody), registry(deps));
     return json(201, publicAgent(agent));
   }),
 

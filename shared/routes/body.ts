@@ -4,7 +4,7 @@ import { BadRequestError } from "../errors.ts";
 import type { GatewayRequest } from "../http.ts";
 
 export function parseBody<S extends z.ZodType>(req: GatewayRequest, schema: S): z.output<S> {
-  if (req.body.kind === "invalid-json") throw new BadRequestError("Request body is not valid JSON");
+  if (req.body.kind === "invalid-json") throw new BadRequestError(`Request body is not valid JSON${req.body.reason ? `: ${req.body.reason}` : ""}`);
   if (req.body.kind !== "json") throw new BadRequestError("Request body is required");
   return parseValue(req.body.value, schema);
 }

@@ -62,6 +62,7 @@ describe("a 40 s task: longer than API Gateway lets a request live", () => {
           configuration: { blocking: false, pushNotificationConfig: { url: `${receiver.url}/push`, token: "push-token-1" } },
         },
       });
+      let lastSeen: unknown;
       // Assess: ids at once.
       expect(chat.status).toBe("in_progress");
       expect(chat.id).toMatch(/^chatcmpl-/);
@@ -77,8 +78,11 @@ describe("a 40 s task: longer than API Gateway lets a request live", () => {
       expect(done.choices[0].message.content).toBe("done after 40000ms");
       const finished = await eventually(async () => {
         const r = await openai.responses.retrieve(response.id);
+        if (r.status !== "completed") lastSeen = r;
         return r.status === "completed" ? r : undefined;
-      }, 30_000);
+      }, 30_000).catch((e) => {
+        throw new Error(`${e.message}; last seen ${JSON.stringify(lastSeen).slice(0, 500)}`);
+      });
       expect(finished.output_text).toBe("done after 40000ms");
 
       // Webhooks, verified as OpenAI's own SDK verifies them.

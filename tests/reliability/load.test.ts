@@ -11,18 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
-import type { Job } from "../../shared/ports.ts";
+import { isFinished } from "../../shared/ports.ts";
 import { startFastA2AAgent, startSdkAgent, startWebhookReceiver, type PeerHandle, type WebhookReceiverHandle } from "../peers/index.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
 import { readSse } from "../helpers/sse.ts";
 import { collectGarbage, eventually, mib, sampleMemory } from "./support.ts";
 
 /**
- * Concurrent async tasks. The issue asks for 1,000; each task costs ~15-20 DynamoDB calls (hand-off,
- * polls, result, callback), and DynamoDB Local serves ~200 a second on this 2-core machine while
- * other test files share it, so 1,000 would take over a minute: 200 keep this file near 20 s.
+ * Concurrent async tasks. The issue asks for 1,000; each task costs a dozen or more DynamoDB calls
+ * (hand-off, polls, result, callback), and DynamoDB Local serves a few hundred a second on this
+ * 2-core machine while other test files share it, so 1,000 would take about a minute: 300 keep
+ * this file near 20 s.
  */
-const TASKS = 200;
+const TASKS = 300;
 /** Share of the tasks sent as A2A `message/send` with `blocking: false` and a push config; the rest are chat completions. */
 const A2A_SHARE = 0.25;
 /** How long the agents take to finish a task: the tasks are spread evenly over them. */
@@ -33,6 +34,8 @@ const STREAMS = 200;
 const CALIBRATION_CALLS = 100;
 /** Time allowed for every task to end and be announced. */
 const SETTLE_MS = 40_000;
+/** Time allowed, once every task has ended, for the last push notifications to arrive. */
+const PUSH_GRACE_MS = 3_000;
 /** Heap after the run (after a GC) may grow to at most this factor of the heap before, plus the slack. */
 const HEAP_FACTOR = 2;
 const HEAP_SLACK = 64 * 1024 * 1024;
@@ -96,48 +99,60 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number
 const ms = (from: number) => Date.now() - from;
 
 describe("concurrent async tasks of mixed length", () => {
-  it(`${TASKS} tasks: each reaches its end exactly once, and each callback is delivered exactly once`, { timeout: 60_000 }, async () => {
+  type Submitted = { i: number; a2a: boolean; id: string; path: string };
+  let submitted: Submitted[] = [];
+  const chats = () => submitted.filter((s) => !s.a2a);
+  const pushes = () => submitted.filter((s) => s.a2a);
+  /** A 200 from the receiver for this task's callback: its webhook (chat) or its push notification (A2A). */
+  const delivered = (s: Submitted) =>
+    receiver.requests.some((r) => r.status === 200 && r.path === s.path && (s.a2a ? (r.body as any)?.id === s.id : (r.body as any)?.data?.id === s.id));
+  const async = () => (figures.async ??= {}) as Record<string, unknown>;
+
+  it(`${TASKS} tasks submitted at once: each reaches its end exactly once, and each webhook is delivered exactly once`, { timeout: 60_000 }, async () => {
     // Prepare: which tasks go through A2A (push) and which through chat completions (webhook).
     const plan = Array.from({ length: TASKS }, (_, i) => ({ i, agent: `len${i % TASK_LENGTHS_MS.length}`, a2a: i % Math.round(1 / A2A_SHARE) === 0 }));
     // Act: every task submitted at once.
     const started = Date.now();
-    const submitted = await Promise.all(
-      plan.map(async ({ i, agent, a2a }) => {
+    submitted = await Promise.all(
+      plan.map(async ({ i, agent, a2a }): Promise<Submitted> => {
         if (a2a) {
           const body = sendV03(`task ${i}`);
           const res = await call(stack, key.key, "POST", `/a2a/${agent}`, {
             ...body,
             params: { ...body.params, configuration: { blocking: false, pushNotificationConfig: { url: `${receiver.url}/push/${i}`, token: `tok-${i}` } } },
           });
-          expect(res.status).toBe(200);
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
           expect(res.body.result).toMatchObject({ kind: "task" });
-          return { a2a, id: res.body.result.id as string, path: `/push/${i}` };
+          return { i, a2a, id: res.body.result.id as string, path: `/push/${i}` };
         }
         const res = await call(stack, key.key, "POST", "/v1/chat/completions", { model: `a2a/${agent}`, messages: [{ role: "user", content: `task ${i}` }] }, { prefer: "respond-async" });
-        expect(res.status).toBe(202);
-        return { a2a, id: res.body.id as string, path: "/hooks" };
+        expect(res.status, JSON.stringify(res.body)).toBe(202);
+        return { i, a2a, id: res.body.id as string, path: "/hooks" };
       }),
     );
     const submitMs = ms(started);
-    const chats = submitted.filter((s) => !s.a2a);
-    const pushes = submitted.filter((s) => s.a2a);
-    const delivered = (s: (typeof submitted)[number]) =>
-      receiver.requests.some((r) => r.status === 200 && r.path === s.path && (s.a2a ? (r.body as any)?.id === s.id : (r.body as any)?.data?.id === s.id));
-    await eventually(() => (submitted.every(delivered) ? true : undefined), SETTLE_MS, 200);
+    const store = new DynamoTaskStore(stack.dynamo, stack.tableNames.tasks, 3600);
+    const jobs = await eventually(
+      async () => {
+        if (!chats().every(delivered)) return undefined;
+        const listed = await store.list(key.id, 10 * TASKS);
+        return listed.length >= TASKS && listed.every((j) => isFinished(j.status)) ? listed : undefined;
+      },
+      SETTLE_MS,
+      250,
+    );
     const settleMs = ms(started);
 
-    // Assess: every job stored once, completed, announced and delivered once.
-    const store = new DynamoTaskStore(stack.dynamo, stack.tableNames.tasks, 3600);
-    const jobs = (await store.list(key.id, 10 * TASKS)) as Job[];
+    // Assess: every job stored once and completed; every chat completion announced and delivered once.
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const byTask = new Map(jobs.map((j) => [j.taskId, j]));
     expect(jobs).toHaveLength(TASKS);
     const lost = submitted.filter((s) => (s.a2a ? byTask.get(s.id) : byId.get(s.id))?.status !== "completed");
     expect(lost).toEqual([]);
-    for (const job of jobs) expect(job).toMatchObject({ status: "completed", notified: true, callbacks: { delivered: 1 } });
+    for (const c of chats()) expect(byId.get(c.id)).toMatchObject({ status: "completed", callbacks: { attempts: 1, delivered: 1 } });
 
     // The callers' view: every chat completion retrievable, with the agent's answer.
-    const retrieved = await mapLimit(chats, 32, (c) => call(stack, key.key, "GET", `/v1/chat/completions/${c.id}`));
+    const retrieved = await mapLimit(chats(), 32, (c) => call(stack, key.key, "GET", `/v1/chat/completions/${c.id}`));
     for (const r of retrieved) {
       expect(r.status).toBe(200);
       expect(r.body.choices[0].message.content).toBe(JSON.stringify({ result: { msg: "pong" } }));
@@ -147,34 +162,36 @@ describe("concurrent async tasks of mixed length", () => {
     const hooks = receiver.requests.filter((r) => r.path === "/hooks");
     const hookIds = new Map<string, number>();
     for (const h of hooks) hookIds.set(String(h.headers["webhook-id"]), (hookIds.get(String(h.headers["webhook-id"])) ?? 0) + 1);
-    expect(hookIds.size).toBe(chats.length);
-    expect(new Set(hooks.map((h) => (h.body as any).data.id))).toEqual(new Set(chats.map((c) => c.id)));
     const duplicateHooks = [...hookIds.values()].filter((n) => n > 1).length;
-    // Push notifications: one per A2A task, with its token.
-    const pushed = receiver.requests.filter((r) => r.path.startsWith("/push/"));
-    const duplicatePushes = pushed.length - new Set(pushed.map((r) => r.path)).size;
-    expect(pushed).toHaveLength(pushes.length);
-    for (const p of pushed) expect(p.headers["x-a2a-notification-token"]).toBe(`tok-${p.path.slice("/push/".length)}`);
-    expect(duplicateHooks).toBe(0);
-    expect(duplicatePushes).toBe(0);
-
     const lastEnd = Math.max(...jobs.map((j) => Date.parse(j.updatedAt)));
-    Object.assign(figures, {
-      async: {
-        chatCompletions: chats.length,
-        a2aWithPush: pushes.length,
-        submitMs,
-        submitPerSecond: Math.round((TASKS / submitMs) * 1000),
-        allAnnouncedMs: settleMs,
-        lastTerminalMs: lastEnd - started,
-        terminalPerSecond: Math.round((TASKS / Math.max(1, lastEnd - started)) * 1000),
-        lost: lost.length,
-        duplicatedResults: jobs.length - new Set(jobs.map((j) => j.id)).size,
-        duplicatedCallbacks: duplicateHooks + duplicatePushes,
-        webhooks: hookIds.size,
-        pushes: pushed.length,
-      },
+    Object.assign(async(), {
+      chatCompletions: chats().length,
+      a2aWithPush: pushes().length,
+      submitMs,
+      submitPerSecond: Math.round((TASKS / submitMs) * 1000),
+      allTerminalAndWebhooksMs: settleMs,
+      lastTerminalMs: lastEnd - started,
+      terminalPerSecond: Math.round((TASKS / Math.max(1, lastEnd - started)) * 1000),
+      lost: lost.length,
+      webhooks: hookIds.size,
+      duplicatedWebhooks: duplicateHooks,
     });
+    expect(hookIds.size).toBe(chats().length);
+    expect(new Set(hooks.map((h) => (h.body as any).data.id))).toEqual(new Set(chats().map((c) => c.id)));
+    expect(duplicateHooks).toBe(0);
+  });
+
+  // Regression, found by this suite and fixed: the poller announces a job's end before storing it, and a push
+  // callback processed before the write finds no result and is dropped as "delivered".
+  it("every A2A push notification is delivered, exactly once, with its token", async () => {
+    await eventually(() => (pushes().every(delivered) ? true : undefined), PUSH_GRACE_MS, 100).catch(() => undefined);
+    const pushed = receiver.requests.filter((r) => r.path.startsWith("/push/"));
+    const distinct = new Set(pushed.map((r) => r.path)).size;
+    Object.assign(async(), { pushesDelivered: distinct, pushesLost: pushes().length - distinct, duplicatedPushes: pushed.length - distinct });
+    for (const p of pushed) expect(p.headers["x-a2a-notification-token"]).toBe(`tok-${p.path.slice("/push/".length)}`);
+    expect(pushed.length - distinct).toBe(0);
+    expect(pushes().length).toBeGreaterThan(0);
+    expect(distinct).toBe(pushes().length);
   });
 });
 

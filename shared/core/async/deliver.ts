@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
 import { UpstreamError } from "../../errors.ts";
-import type { Job, PushTarget } from "../../ports.ts";
+import { isFinished, type Job, type PushTarget } from "../../ports.ts";
 import { translateResult } from "../../protocol/translate.ts";
 import type { CallbackMessage } from "./messages.ts";
 
@@ -23,6 +23,9 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 export async function deliverCallback(msg: CallbackMessage, deps: AppDeps): Promise<DeliveryOutcome> {
   const job = await deps.jobs.get(msg.jobId);
   if (!job) return { delivered: true }; // expired: nothing left to announce
+  // The end is announced before it is stored: until it is, wait (the queue retries with backoff),
+  // so a callback never says "completed" about a result that cannot be fetched yet.
+  if (!isFinished(job.status)) return { delivered: false, reason: "the job's end is not stored yet" };
   const request = msg.target === "webhook" ? await webhookRequest(msg, job, deps) : pushRequest(msg, job);
   if (!request) return { delivered: true };
   let status: number | undefined;

@@ -62,9 +62,9 @@ function toPart(part: ContentPart, path: string): V03Part {
     case "text":
       return { kind: "text", text: part.text };
     case "image_url":
-      return { kind: "file", file: fileFromUrl(part.image_url.url, "image") };
+      return { kind: "file", file: fileFromUrl(part.image_url.url, "image", `${path}.image_url.url`) };
     case "file": {
-      if (part.file.file_data) return { kind: "file", file: { ...fileFromUrl(part.file.file_data, "file"), ...(part.file.filename ? { name: part.file.filename } : {}) } };
+      if (part.file.file_data) return { kind: "file", file: { ...fileFromUrl(part.file.file_data, "file", `${path}.file.file_data`), ...(part.file.filename ? { name: part.file.filename } : {}) } };
       throw new BadRequestError("file parts need file_data: uploaded file ids cannot be sent to an agent", `${path}.file`);
     }
     case "input_audio":
@@ -73,10 +73,15 @@ function toPart(part: ContentPart, path: string): V03Part {
 }
 
 /** A `data:` URL travels as bytes, anything else by reference (A2A FilePart: bytes or uri). */
-function fileFromUrl(url: string, kind: string): Record<string, string> {
+function fileFromUrl(url: string, kind: string, param: string): Record<string, string> {
   const m = /^data:([^;,]+)?(;base64)?,(.*)$/s.exec(url);
   if (m) {
-    const bytes = m[2] ? m[3]! : Buffer.from(decodeURIComponent(m[3]!)).toString("base64");
+    let bytes: string;
+    try {
+      bytes = m[2] ? m[3]! : Buffer.from(decodeURIComponent(m[3]!)).toString("base64");
+    } catch {
+      throw new BadRequestError("a data: URL has a broken percent-encoding", param);
+    }
     return { bytes, mimeType: m[1] ?? "application/octet-stream" };
   }
   return { uri: url, ...(kind === "image" ? { mimeType: "image/*" } : {}) };

@@ -8,6 +8,7 @@ type Part = Record<string, unknown> & { kind?: string };
 type Obj = Record<string, unknown>;
 
 export function partText(part: Part): string {
+  if (!part || typeof part !== "object") return "";
   switch (part.kind) {
     case "text":
       return typeof part.text === "string" ? part.text : "";
@@ -29,26 +30,28 @@ export function partText(part: Part): string {
 export const partsText = (parts: unknown): string => (Array.isArray(parts) ? (parts as Part[]).map(partText).join("") : "");
 
 /** The parts that make up the answer of a task or message (0.3 form). */
+const arrayOf = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as unknown[]).filter((x) => x !== null && typeof x === "object") as T[] : []);
+
 export function answerParts(result: Obj): Part[] {
-  if (result.kind === "message") return (result.parts ?? []) as Part[];
-  const status = (result.status ?? {}) as Obj;
-  const statusMessage = status.message as Obj | undefined;
-  const asked = statusMessage && Array.isArray(statusMessage.parts) && statusMessage.parts.length ? (statusMessage.parts as Part[]) : undefined;
+  if (result.kind === "message") return arrayOf<Part>(result.parts);
+  const status = (result.status && typeof result.status === "object" ? result.status : {}) as Obj;
+  const statusMessage = status.message && typeof status.message === "object" ? (status.message as Obj) : undefined;
+  const statusParts = arrayOf<Part>(statusMessage?.parts);
+  const asked = statusParts.length ? statusParts : undefined;
   // A task waiting for the caller answers with its question.
   if (asked && isInterrupted(normalizeState(status.state))) return asked;
-  const artifacts = (result.artifacts ?? []) as Obj[];
-  if (artifacts.length) return artifacts.flatMap((a, i) => [...(i > 0 ? [{ kind: "text", text: "\n" }] : []), ...((a.parts ?? []) as Part[])]);
+  const artifacts = arrayOf<Obj>(result.artifacts);
+  if (artifacts.length) return artifacts.flatMap((a, i) => [...(i > 0 ? [{ kind: "text", text: "\n" }] : []), ...arrayOf<Part>(a.parts)]);
   if (asked) return asked;
-  const history = (result.history ?? []) as Obj[];
-  const lastAgent = history.findLast((m) => m.role === "agent");
-  return ((lastAgent?.parts ?? []) as Part[]);
+  const lastAgent = arrayOf<Obj>(result.history).findLast((m) => m.role === "agent");
+  return arrayOf<Part>(lastAgent?.parts);
 }
 
 /** The reply text; with `json`, a JSON text always (a `response_format` of JSON was asked for). */
 export function answerText(result: Obj, json: boolean): string {
   const parts = answerParts(result);
   if (!json) return partsText(parts);
-  const data = parts.filter((p) => p.kind === "data").map((p) => p.data);
+  const data = parts.filter((p) => p.kind === "data").map((p) => p.data ?? null);
   if (data.length === 1) return JSON.stringify(data[0]);
   if (data.length > 1) return JSON.stringify(data);
   const text = partsText(parts);
@@ -62,7 +65,8 @@ export function answerText(result: Obj, json: boolean): string {
 
 /** What the agent said about a failure, for the error the caller sees. */
 export function statusText(result: Obj): string | undefined {
-  const message = (result.status as Obj | undefined)?.message as Obj | undefined;
+  const status = result.status && typeof result.status === "object" ? (result.status as Obj) : undefined;
+  const message = status?.message && typeof status.message === "object" ? (status.message as Obj) : undefined;
   const text = partsText(message?.parts);
   return text || undefined;
 }
