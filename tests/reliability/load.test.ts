@@ -18,12 +18,11 @@ import { readSse } from "../helpers/sse.ts";
 import { collectGarbage, eventually, mib, sampleMemory } from "./support.ts";
 
 /**
- * Concurrent async tasks. The issue asks for 1,000; each task costs a dozen or more DynamoDB calls
- * (hand-off, polls, result, callback), and DynamoDB Local serves a few hundred a second on this
- * 2-core machine while other test files share it, so 1,000 would take about a minute: 300 keep
- * this file near 20 s.
+ * Concurrent async tasks: the issue's 1,000. Each costs a dozen DynamoDB calls (hand-off, polls,
+ * result, callback) and DynamoDB Local serves a few hundred a second on this 2-core machine, so
+ * the file takes about 40 s alone and more beside the others; the settle time allows for that.
  */
-const TASKS = 300;
+const TASKS = 1000;
 /** Share of the tasks sent as A2A `message/send` with `blocking: false` and a push config; the rest are chat completions. */
 const A2A_SHARE = 0.25;
 /** How long the agents take to finish a task: the tasks are spread evenly over them. */
@@ -33,9 +32,9 @@ const STREAMS = 200;
 /** Concurrent GetItem calls timed before the run, to report what the DynamoDB emulator sustains. */
 const CALIBRATION_CALLS = 100;
 /** Time allowed for every task to end and be announced. */
-const SETTLE_MS = 40_000;
+const SETTLE_MS = 120_000;
 /** Time allowed, once every task has ended, for the last push notifications to arrive. */
-const PUSH_GRACE_MS = 3_000;
+const PUSH_GRACE_MS = 15_000;
 /** Heap after the run (after a GC) may grow to at most this factor of the heap before, plus the slack. */
 const HEAP_FACTOR = 2;
 const HEAP_SLACK = 64 * 1024 * 1024;
@@ -108,7 +107,7 @@ describe("concurrent async tasks of mixed length", () => {
     receiver.requests.some((r) => r.status === 200 && r.path === s.path && (s.a2a ? (r.body as any)?.id === s.id : (r.body as any)?.data?.id === s.id));
   const async = () => (figures.async ??= {}) as Record<string, unknown>;
 
-  it(`${TASKS} tasks submitted at once: each reaches its end exactly once, and each webhook is delivered exactly once`, { timeout: 60_000 }, async () => {
+  it(`${TASKS} tasks submitted at once: each reaches its end exactly once, and each webhook is delivered exactly once`, { timeout: 180_000 }, async () => {
     // Prepare: which tasks go through A2A (push) and which through chat completions (webhook).
     const plan = Array.from({ length: TASKS }, (_, i) => ({ i, agent: `len${i % TASK_LENGTHS_MS.length}`, a2a: i % Math.round(1 / A2A_SHARE) === 0 }));
     // Act: every task submitted at once.
@@ -183,7 +182,7 @@ describe("concurrent async tasks of mixed length", () => {
 
   // Regression, found by this suite and fixed: the poller announces a job's end before storing it, and a push
   // callback processed before the write finds no result and is dropped as "delivered".
-  it("every A2A push notification is delivered, exactly once, with its token", async () => {
+  it("every A2A push notification is delivered, exactly once, with its token", { timeout: 30_000 }, async () => {
     await eventually(() => (pushes().every(delivered) ? true : undefined), PUSH_GRACE_MS, 100).catch(() => undefined);
     const pushed = receiver.requests.filter((r) => r.path.startsWith("/push/"));
     const distinct = new Set(pushed.map((r) => r.path)).size;
