@@ -9,38 +9,15 @@ import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { queues } from "../../infra/schema.ts";
 import { median } from "../lib/stats.ts";
+import { apiEvent } from "../../tests/helpers/events.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("../cold/awslambda-preload.mjs", import.meta.url))).href;
 const INVOKE = fileURLToPath(new URL("../cold/invoke.mjs", import.meta.url));
 
 /** An API Gateway v2 / Function URL event without a key: cheap, and no store is reached. */
-const httpEvent = (method: string, path: string, body?: string) => ({
-  version: "2.0",
-  routeKey: "$default",
-  rawPath: path,
-  rawQueryString: "",
-  headers: { "content-type": "application/json", host: "gw.bench" },
-  requestContext: {
-    http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
-    requestId: "cold-1",
-    routeKey: "$default",
-    stage: "$default",
-    time: "",
-    timeEpoch: 0,
-    accountId: "",
-    apiId: "",
-    domainName: "gw.bench",
-    domainPrefix: "gw",
-  },
-  ...(body !== undefined ? { body } : {}),
-  isBase64Encoded: false,
-});
+const httpEvent = (method: string, path: string, body?: string) => apiEvent(method, path, body, { host: "gw.bench" });
 
-/**
- * The first invocation each function serves. A new function gets the default (an empty SQS
- * batch, what a queue consumer such as `poller` or `deliver` is handed) until it has a row here.
- */
 export const coldEvents: Record<string, unknown> = {
   api: httpEvent("GET", "/health"),
   // 401 before any store is read, but after the deps (AWS SDK clients) are built.

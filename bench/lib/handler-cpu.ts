@@ -8,6 +8,7 @@ import { openSync, writeSync } from "node:fs";
 import { Writable } from "node:stream";
 import type { AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
 import { jsonLogger } from "../../shared/log.ts";
+import { apiEvent } from "../../tests/helpers/events.ts";
 import { installAwsLambdaGlobal } from "../../infra/local/awslambda.ts";
 import { memoryDeps, seed, withSdkWrites } from "./memory-deps.ts";
 import { median } from "./stats.ts";
@@ -73,27 +74,7 @@ function sendEvent(key: string) {
     method: "message/send",
     params: { message: { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text: "ping" }] } },
   });
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", host: "gw.bench", "user-agent": "bench" },
-    requestContext: {
-      http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
-      requestId: "req-bench",
-      routeKey: "$default",
-      stage: "$default",
-      time: "",
-      timeEpoch: 0,
-      accountId: "",
-      apiId: "",
-      domainName: "gw.bench",
-      domainPrefix: "gw",
-    },
-    body,
-    isBase64Encoded: false,
-  };
+  return apiEvent("POST", path, body, { authorization: `Bearer ${key}`, host: "gw.bench", "user-agent": "bench" });
 }
 
 export async function measureHandlerCpu(opts: HandlerCpuOptions): Promise<HandlerCpuResult> {

@@ -6,6 +6,7 @@ import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upst
 import { Authenticator } from "../../shared/core/keys.ts";
 import { silentLogger } from "../../shared/log.ts";
 import type { Agent } from "../../shared/ports.ts";
+import { apiEvent as baseEvent } from "./events.ts";
 
 export const MASTER = "sk-master-unit";
 
@@ -60,27 +61,6 @@ export const v03Agent = (name: string, card: Record<string, unknown> = {}): Agen
   updatedAt: new Date(0).toISOString(),
 });
 
-/** An API Gateway v2 event, as API Gateway or a Function URL would send it. */
-export function apiEvent(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json", host: "gw.test", ...headers },
-    requestContext: {
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
-      requestId: "req-1",
-      routeKey: "$default",
-      stage: "$default",
-      time: "",
-      timeEpoch: 0,
-      accountId: "",
-      apiId: "",
-      domainName: "gw.test",
-      domainPrefix: "gw",
-    },
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
-  };
-}
+/** An API Gateway v2 event with the master key, as API Gateway or a Function URL would send it. */
+export const apiEvent = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+  baseEvent(method, path, body, { authorization: `Bearer ${MASTER}`, ...headers });
