@@ -23,14 +23,10 @@ import { Authenticator } from "../../shared/core/keys.ts";
 /** Deployed names come from the environment (set by infra/); locally the definition's own name. */
 export const tableName = (name: TableName, env = process.env): string => env[`GATEWAY_TABLE_${name.toUpperCase()}`] ?? name;
 
-/** Lambda sends stdout to CloudWatch; `GATEWAY_LOG_FILE` also keeps a copy (the test suite greps it for secrets). */
+/** Lambda sends stdout to CloudWatch; `GATEWAY_LOG_FILE` sends the lines to a file instead (the test suite greps it for secrets). */
 function logSink(env: Record<string, string | undefined>) {
   const file = env.GATEWAY_LOG_FILE;
-  if (!file) return stdoutSink;
-  return (line: string) => {
-    stdoutSink(line);
-    appendFileSync(file, line + "\n");
-  };
+  return file ? (line: string) => appendFileSync(file, line + "\n") : stdoutSink;
 }
 
 /** Queues come from the functions that send to them, so the others bundle no SQS client. */
