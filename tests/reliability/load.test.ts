@@ -109,7 +109,7 @@ describe("concurrent async tasks of mixed length", () => {
     receiver.requests.some((r) => r.status === 200 && r.path === s.path && (s.a2a ? (r.body as any)?.id === s.id : (r.body as any)?.data?.id === s.id));
   const async = () => (figures.async ??= {}) as Record<string, unknown>;
 
-  it(`${TASKS} tasks submitted at once: each reaches its end exactly once, and each webhook is delivered exactly once`, { timeout: 180_000 }, async () => {
+  it(`${TASKS} tasks in flight at once: each reaches its end exactly once, and each webhook is delivered exactly once`, { timeout: 180_000 }, async () => {
     // Prepare: which tasks go through A2A (push) and which through chat completions (webhook).
     const plan = Array.from({ length: TASKS }, (_, i) => ({ i, agent: `len${i % TASK_LENGTHS_MS.length}`, a2a: i % Math.round(1 / A2A_SHARE) === 0 }));
     // Act: every task submitted, SUBMIT_CONNECTIONS at a time: all of them are in flight together
