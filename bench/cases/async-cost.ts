@@ -41,10 +41,10 @@ const ASSUMED_PUT_ITEM_MS = 5;
 /**
  * A raw `message/send` answered within the sync budget, warm container, read off the code path:
  * one a2a invocation through the Router to its Function URL (no HTTP API), the key and agent
- * from the container's caches (no read), one PutItem claiming the task (shared/core/proxy.ts),
- * one PutItem of the usage record after the answer (shared/routes/dispatch.ts), its logs.
- * Billed time: the gateway's own wall time per call and the two PutItems it waits for; the
- * agent's time comes on top.
+ * from the container's caches (no read), one write claiming the task (shared/core/proxy.ts) and
+ * one of the usage record (shared/routes/dispatch.ts), both after the answer has gone out, its
+ * logs. Billed time: the gateway's own wall time per call and the two writes, which the
+ * invocation still waits for before it ends; the agent's time comes on top.
  */
 export function syncSendScenario(gatewayWallMs: number): CostScenario {
   const billedMs = Math.ceil(gatewayWallMs + 2 * ASSUMED_PUT_ITEM_MS);
