@@ -48,8 +48,8 @@
  *   Queue `sqs:*`, far more than least privilege. The functions read plain environment
  *   variables and never import SST's `Resource`, so nothing needs a link.
  */
-import { httpFunctions, routeKey, routes, type HttpFunctionName, type Route } from "./routes.ts";
-import { CONSOLE_PATH, frontPrefixes } from "./front.ts";
+import { httpFunctions, routeKey, routes, type HttpFunctionName } from "./routes.ts";
+import { frontPrefixes } from "./front.ts";
 import { queues as queueDefs, type QueueName, type TableName } from "./schema.ts";
 import { masterKey } from "./secrets.ts";
 import { pascal, tableEnvironment, tableNames, tables } from "./storage.ts";
