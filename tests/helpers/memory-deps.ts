@@ -64,3 +64,22 @@ export const v03Agent = (name: string, card: Record<string, unknown> = {}): Agen
 /** An API Gateway v2 event with the master key, as API Gateway or a Function URL would send it. */
 export const apiEvent = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
   baseEvent(method, path, body, { authorization: `Bearer ${MASTER}`, ...headers });
+
+/** An agent's 0.3 answer with a task, working or completed with one text artifact. */
+export function taskReply(rpcId: unknown, taskId: string, done: boolean, text = "finished"): AgentReply {
+  return {
+    kind: "json",
+    status: 200,
+    body: {
+      jsonrpc: "2.0",
+      id: rpcId,
+      result: {
+        kind: "task",
+        id: taskId,
+        contextId: "ctx",
+        status: { state: done ? "completed" : "working" },
+        ...(done ? { artifacts: [{ artifactId: "a", parts: [{ kind: "text", text }] }] } : {}),
+      },
+    },
+  };
+}

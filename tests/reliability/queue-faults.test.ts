@@ -21,7 +21,7 @@ import { jobId } from "../../shared/core/async/job-id.ts";
 import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import type { AppDeps } from "../../shared/deps.ts";
 import type { Job } from "../../shared/ports.ts";
-import { memoryDeps, ScriptedUpstream, v03Agent } from "../helpers/memory-deps.ts";
+import { memoryDeps, ScriptedUpstream, taskReply, v03Agent } from "../helpers/memory-deps.ts";
 import type { AgentCall } from "../../shared/adapters/upstream.ts";
 import { eventually, sqsRecord } from "./support.ts";
 
@@ -73,22 +73,7 @@ function agentUpstream(opts: { workingPolls?: number; fault?: (taskId: string, c
     opts.fault?.(taskId, call);
     const n = (polls.get(taskId) ?? 0) + 1;
     polls.set(taskId, n);
-    const done = n > (opts.workingPolls ?? 0);
-    return {
-      kind: "json",
-      status: 200,
-      body: {
-        jsonrpc: "2.0",
-        id: body.id,
-        result: {
-          kind: "task",
-          id: taskId,
-          contextId: "ctx",
-          status: { state: done ? "completed" : "working" },
-          ...(done ? { artifacts: [{ artifactId: "a", parts: [{ kind: "text", text: `result of ${taskId}` }] }] } : {}),
-        },
-      },
-    };
+    return taskReply(body.id, taskId, n > (opts.workingPolls ?? 0), `result of ${taskId}`);
   });
 }
 

@@ -8,7 +8,7 @@ import { handOff } from "../../shared/core/async/handoff.ts";
 import { jobId } from "../../shared/core/async/job-id.ts";
 import type { Job } from "../../shared/ports.ts";
 import { UpstreamError } from "../../shared/errors.ts";
-import { memoryDeps, ScriptedUpstream, v03Agent, type MemoryDeps } from "../helpers/memory-deps.ts";
+import { memoryDeps, ScriptedUpstream, taskReply, v03Agent, type MemoryDeps } from "../helpers/memory-deps.ts";
 
 /** A fake clock the test moves by hand. */
 class SimClock {
@@ -19,24 +19,7 @@ class SimClock {
 /** An agent whose task completes `durationMs` after it started, on the simulated clock. */
 function slowAgent(clock: SimClock, durationMs: number) {
   const started = clock.t;
-  return new ScriptedUpstream((_call, body) => {
-    const done = clock.t - started >= durationMs;
-    return {
-      kind: "json",
-      status: 200,
-      body: {
-        jsonrpc: "2.0",
-        id: body.id,
-        result: {
-          kind: "task",
-          id: "t1",
-          contextId: "c1",
-          status: { state: done ? "completed" : "working" },
-          ...(done ? { artifacts: [{ artifactId: "a", parts: [{ kind: "text", text: "finished" }] }] } : {}),
-        },
-      },
-    };
-  });
+  return new ScriptedUpstream((_call, body) => taskReply(body.id, "t1", clock.t - started >= durationMs));
 }
 
 function job(overrides: Partial<Job> = {}): Job {
