@@ -63,3 +63,5 @@ export const json = (status: number, body?: unknown, headers?: Record<string, st
 });
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };

@@ -73,7 +73,7 @@ function uniqueId(message: Obj, seen: Map<string, number>): Obj {
   return count === 0 ? message : { ...message, messageId: `${id}-${count}` };
 }
 
-/** The task an event belongs to, if any. */
+/** The task an event (or a SendMessage result, which has the same shape) belongs to, if any. */
 export function taskIdOfEvent(event: unknown, version: A2AVersion): string | undefined {
   if (!isObj(event)) return undefined;
   const pick = (o: unknown, key: string) => (isObj(o) && typeof o[key] === "string" ? (o[key] as string) : undefined);

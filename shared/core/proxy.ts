@@ -10,6 +10,7 @@ import { cardVersion, translateError, translateParams, translateResult } from ".
 import { handOffA2A, pushConfigCall, sendConfig, storedTask } from "./a2a-jobs.ts";
 import { callAgent, type Trace } from "./agent-rpc.ts";
 import { ownerOf, type Principal } from "./keys.ts";
+import { taskIdOfEvent } from "./normalize.ts";
 
 export interface A2ACall {
   agent: Agent;
@@ -33,6 +34,9 @@ export function agentVersionFor(agent: Agent, callerVersion: A2AVersion): A2AVer
 }
 
 const PUSH_CONFIG_OPS = new Set<Operation>(["setPushConfig", "getPushConfig", "listPushConfigs", "deletePushConfig"]);
+
+/** The agent's card says it streams. */
+export const agentStreams = (agent: Agent) => (agent.card.capabilities as { streaming?: boolean } | undefined)?.streaming === true;
 
 export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcome> {
   const { agent, op, callerVersion } = call;
@@ -64,7 +68,7 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
   if (op === "send") {
     // A task handed to the queue is owned through its job record; any other through a claim.
     if (send?.handOff) await handOffA2A(agent, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
-    else call.waitUntil(recordOwnership(agent.name, taskIdOfResult(result, callerVersion), call.principal, deps.tasks));
+    else call.waitUntil(recordOwnership(agent.name, taskIdOfEvent(result, callerVersion), call.principal, deps.tasks));
   }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };
   return { result };
@@ -129,16 +133,4 @@ async function ownTasksOnly(result: unknown, call: A2ACall, tasks: TaskStore): P
   const owners = await Promise.all((list.tasks ?? []).map((t) => (typeof t.id === "string" ? tasks.owner(call.agent.name, t.id) : undefined)));
   const own = (list.tasks ?? []).filter((_, i) => owners[i] === me);
   return { ...list, tasks: own, totalSize: own.length };
-}
-
-/** The task id in a SendMessage result: a Task's id, or the taskId a Message belongs to. */
-export function taskIdOfResult(result: unknown, version: A2AVersion): string | undefined {
-  if (!result || typeof result !== "object") return undefined;
-  const r = result as Record<string, Record<string, unknown> | undefined> & { kind?: string; id?: unknown; taskId?: unknown };
-  if (version === "0.3") {
-    const id = r.kind === "task" ? r.id : r.taskId;
-    return typeof id === "string" ? id : undefined;
-  }
-  const id = r.task?.id ?? r.message?.taskId;
-  return typeof id === "string" ? id : undefined;
 }

@@ -5,17 +5,16 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { UpstreamError, isGatewayError } from "../errors.ts";
-import type { GatewayResponse } from "../http.ts";
+import { SSE_HEADERS, type GatewayResponse } from "../http.ts";
 import { RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
 import type { A2AVersion } from "../protocol/methods.ts";
 import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
 import { callAgent, openAgentCall, resultOf } from "./agent-rpc.ts";
 import { KEEPALIVE, normalizeStream, taskIdOfEvent } from "./normalize.ts";
 import { getTask, nextDelay, POLL_START_MS, sleep } from "./poll.ts";
-import { agentVersionFor, assertOwnsReferencedTask, recordOwnership, type A2ACall } from "./proxy.ts";
+import { agentStreams, agentVersionFor, assertOwnsReferencedTask, recordOwnership, type A2ACall } from "./proxy.ts";
 import { isSettled, normalizeState } from "./task-state.ts";
 
-export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 const KEEPALIVE_MS = 10_000;
 
 /** Agent error codes that mean "I do not stream": the gateway then builds the stream itself. */
@@ -24,10 +23,9 @@ const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.Unsupport
 export async function proxyStream(call: A2ACall, id: JsonRpcId | undefined, deps: AppDeps): Promise<GatewayResponse> {
   await assertOwnsReferencedTask(call, deps.tasks);
   const version = agentVersionFor(call.agent, call.callerVersion);
-  const streams = (call.agent.card.capabilities as { streaming?: boolean } | undefined)?.streaming === true;
 
   let events: AsyncIterable<unknown> | Iterable<unknown> | undefined;
-  if (streams) {
+  if (agentStreams(call.agent)) {
     const piped = await openAgentStream(call, version, deps);
     if ("error" in piped) {
       if (!CANNOT_STREAM.has(piped.error.code)) return { status: 200, body: rpcError(id, translateError(piped.error, version, call.callerVersion)) };

@@ -32,7 +32,7 @@ function assertSupported(req: { tools?: unknown[] | null; functions?: unknown[] 
 
 async function agentForModel(model: string, principal: Principal, deps: AppDeps) {
   const name = model.startsWith(MODEL_PREFIX) ? model.slice(MODEL_PREFIX.length) : model;
-  if (name && !mayUseAgent(principal, name)) assertMayUseAgent(principal, name);
+  if (name) assertMayUseAgent(principal, name);
   const agent = name ? await deps.agents.get(name) : undefined;
   if (!agent) throw new ModelNotFoundError(`The model "${model}" does not exist: use "${MODEL_PREFIX}<agent>" with a registered agent`);
   return agent;

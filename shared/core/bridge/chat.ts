@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
 import { AgentFailedError, UpstreamError } from "../../errors.ts";
-import { json, type GatewayRequest, type GatewayResponse } from "../../http.ts";
+import { json, SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "../../http.ts";
+import { taskIdOfEvent } from "../normalize.ts";
 import type { Agent, Job, JobKind } from "../../ports.ts";
 import { RpcError } from "../../protocol/jsonrpc.ts";
 import type { ChatCompletionRequest } from "../../protocol/openai.ts";
@@ -35,8 +36,6 @@ export interface TurnCall {
   signal?: AbortSignal;
   waitUntil: (work: Promise<unknown>) => void;
 }
-
-export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
 export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayResponse> {
   const run = runAgent(
@@ -96,9 +95,8 @@ export function pendingResponse(job: Job, meta: TurnMeta): GatewayResponse {
 
 /** Records the turn as a job and queues its first poll (or, settled already, announces it). */
 async function handOffTurn(call: TurnCall, result: Obj, meta: TurnMeta, deps: AppDeps): Promise<Job> {
-  const taskId = result.kind === "task" ? result.id : result.taskId;
   // A direct message has nothing to poll: it is the answer, kept under an id of its own.
-  const job = baseJob(call, meta, typeof taskId === "string" ? taskId : `message-${randomBytes(12).toString("hex")}`, deps);
+  const job = baseJob(call, meta, taskIdOfEvent(result, "0.3") ?? `message-${randomBytes(12).toString("hex")}`, deps);
   const now = new Date(deps.clock.now()).toISOString();
   const settled = result.kind !== "task" || isSettledResult(result);
   const finished: Job = settled ? { ...job, ...endOf(job, result), updatedAt: now } : job;

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { A2AInfo, Usage } from "../../protocol/openai.ts";
 import { normalizeState, type TaskStateName } from "../task-state.ts";
+import { taskIdOfEvent } from "../normalize.ts";
 import { answerText, statusText } from "./reply.ts";
 
 type Obj = Record<string, unknown>;
@@ -30,10 +31,10 @@ export const isFailure = (s: TaskStateName | "message") => s === "failed" || s =
 export const failureMessage = (result: Obj) => `Agent task ${turnState(result)}: ${statusText(result) ?? "no reason given"}`;
 
 export function a2aInfo(result: Obj): A2AInfo {
-  const taskId = result.kind === "task" ? result.id : result.taskId;
+  const taskId = taskIdOfEvent(result, "0.3");
   const state = turnState(result);
   return {
-    ...(typeof taskId === "string" ? { task_id: taskId } : {}),
+    ...(taskId ? { task_id: taskId } : {}),
     ...(typeof result.contextId === "string" ? { context_id: result.contextId } : {}),
     state: state === "message" ? "completed" : state,
   };

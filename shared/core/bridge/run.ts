@@ -14,7 +14,8 @@ import { cardVersion, translateParams, translateResult, translateStreamEvent } f
 import { callAgent, openAgentCall, resultOf, type AgentRpc } from "../agent-rpc.ts";
 import type { Principal } from "../keys.ts";
 import { getTask, nextDelay, POLL_START_MS, sleep } from "../poll.ts";
-import { recordOwnership } from "../proxy.ts";
+import { agentStreams, recordOwnership } from "../proxy.ts";
+import { taskIdOfEvent } from "../normalize.ts";
 import { isSettled, normalizeState } from "../task-state.ts";
 import type { V03Message } from "./message.ts";
 import { partsText } from "./reply.ts";
@@ -46,7 +47,6 @@ const ACCEPT_TIMEOUT_MS = 10_000;
 const KEEPALIVE_MS = 5_000;
 const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.UnsupportedOperation]);
 
-export const agentStreams = (agent: Agent) => (agent.card.capabilities as { streaming?: boolean } | undefined)?.streaming === true;
 
 export async function* runAgent(opts: RunOptions, deps: AppDeps): AsyncGenerator<RunEvent> {
   const version = cardVersion(opts.agent.card).preferred;
@@ -179,6 +179,5 @@ const rpcOf = (opts: RunOptions, version: A2AVersion, op: "send" | "stream", par
  * recorded with its job instead.
  */
 function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
-  const taskId = result.kind === "task" ? result.id : result.taskId;
-  opts.waitUntil(recordOwnership(opts.agent.name, typeof taskId === "string" ? taskId : undefined, opts.principal, deps.tasks));
+  opts.waitUntil(recordOwnership(opts.agent.name, taskIdOfEvent(result, "0.3"), opts.principal, deps.tasks));
 }
