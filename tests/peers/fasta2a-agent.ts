@@ -34,6 +34,8 @@ export type FastA2AAgentOptions = {
   inputRequired?: boolean;
   /** The task ends `failed` with status message "agent exploded". */
   fail?: boolean;
+  /** The agent's clock; a test that asserts intermediate states drives it by hand. Default `Date.now`. */
+  clock?: () => number;
 };
 
 export type FastA2AAgentHandle = PeerHandle & {
@@ -59,11 +61,12 @@ const TERMINAL_STATES = new Set(["completed", "canceled", "failed", "rejected"])
 
 export async function startFastA2AAgent(opts: FastA2AAgentOptions = {}): Promise<FastA2AAgentHandle> {
   const completeAfterMs = opts.completeAfterMs ?? 50;
+  const clock = opts.clock ?? Date.now;
   const tasks = new Map<string, StoredTask>();
   let cardUrl = "";
 
   // State is derived from elapsed time on every read, so no timer runs between calls.
-  function refresh(task: StoredTask, now = Date.now()): void {
+  function refresh(task: StoredTask, now = clock()): void {
     const { turn } = task;
     if (turn.settled) return;
     const elapsed = now - turn.startedAt;
@@ -101,7 +104,7 @@ export async function startFastA2AAgent(opts: FastA2AAgentOptions = {}): Promise
   }
 
   function startTask(message: V03Message): V03Task {
-    const now = Date.now();
+    const now = clock();
     const task: StoredTask = {
       id: randomUUID(),
       contextId: message.contextId ?? randomUUID(),
@@ -129,7 +132,7 @@ export async function startFastA2AAgent(opts: FastA2AAgentOptions = {}): Promise
       sendRpcError(res, id, RpcError.invalidParams, `Task ${task.id} is ${task.status.state} and does not accept new messages`);
       return;
     }
-    const now = Date.now();
+    const now = clock();
     if (task.status.message) task.history.push(task.status.message);
     task.history.push(message);
     const userText = textOf(message);
