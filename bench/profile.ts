@@ -3,17 +3,18 @@
  * goes. Not part of `npm run bench`; run it when the report shows a miss. Prints Markdown.
  * - gateway: CPU profile of each gateway process under 1-connection `message/send` load;
  * - handler: CPU profile of the in-process handler measurement (case 5), in-memory and SDK stores;
- * - bundles: what each function bundle is made of (esbuild metafile, same options as the build);
+ * - bundles: what each function bundle is made of (esbuild metafile, the build's own options);
  * - cold:    CPU profile of one cold start per function, self time by bundled module and package.
  * Profiles are written under the system temp directory.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { coldEvents, functionNames } from "./cases/cold-start.ts";
+import { coldEvents } from "./cases/cold-start.ts";
+import { bundleOptions, functionNames } from "../scripts/build.ts";
 import { SEND_BODY } from "./cases/http.ts";
 import { frameName, packageName, selfTimes, type Frame } from "./lib/cpuprofile.ts";
 import type { LoadResult } from "./lib/load.ts";
@@ -78,35 +79,19 @@ function profileHandler(stores: "memory" | "sdk") {
   say(frameTable(selfTimes(file, frameName(ROOT)), "function"), "", frameTable(selfTimes(file, packageName(ROOT)), "package or directory"), "", `profile: ${file}`, "");
 }
 
-/** scripts/build.ts's esbuild options (keep in step), so the composition is the shipped one's. */
-const bundleOptions = (fn: string, outfile: string, minify: boolean) => ({
-  entryPoints: [join(ROOT, "functions", `${fn}.ts`)],
-  outfile,
-  bundle: true,
-  platform: "node" as const,
-  target: "node20",
-  format: "esm" as const,
-  minify,
-  metafile: true,
-  legalComments: "none" as const,
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  // The Lambda runtime provides the AWS SDK; the bundle imports it.
-  external: ["@aws-sdk/*", "@smithy/*"],
-  logLevel: "error" as const,
-});
-
 const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split("/").slice(0, 2).join("/");
 
 async function bundles() {
   say("### bundle composition (minified bytes by package or directory)", "");
   const out = mkdtempSync(join(tmpdir(), "bench-bundles-"));
   for (const fn of functionNames()) {
-    const { metafile } = await build(bundleOptions(fn, join(out, fn, "index.mjs"), true));
-    const output = Object.values(metafile!.outputs)[0]!;
+    const { metafile } = await build(bundleOptions(fn, join(out, fn)));
+    const outputs = Object.values(metafile.outputs);
+    const total = outputs.reduce((sum, o) => sum + o.bytes, 0);
     const byPackage = new Map<string, number>();
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+    for (const [input, { bytesInOutput }] of outputs.flatMap((o) => Object.entries(o.inputs))) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
     const rows = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
-    say(`**${fn}**: ${(output.bytes / 1024).toFixed(1)} KB`, "", table(["package", "KB", "share"], rows.map(([p, b]) => [p, (b / 1024).toFixed(1), pct(b / output.bytes)])), "");
+    say(`**${fn}**: ${(total / 1024).toFixed(1)} KB in ${outputs.length} files`, "", table(["package", "KB", "share"], rows.map(([p, b]) => [p, (b / 1024).toFixed(1), pct(b / total)])), "");
   }
 }
 
@@ -116,12 +101,13 @@ async function bundles() {
  */
 async function cold() {
   say("### cold start, self time by bundled package (unminified build, one spawn each)", "");
-  // Inside the repository, so the external AWS SDK resolves from node_modules as the real bundles' does.
+  // Inside the repository, so the few external imports resolve from node_modules as in the build.
   const out = join(ROOT, "node_modules", ".cache", "bench-profile");
   const preload = pathToFileURL(join(ROOT, "bench/cold/awslambda-preload.mjs")).href;
   for (const fn of functionNames()) {
     const bundle = join(out, fn, "index.mjs");
-    await build(bundleOptions(fn, bundle, false));
+    rmSync(join(out, fn), { recursive: true, force: true });
+    await build(bundleOptions(fn, join(out, fn), false));
     const dir = mkdtempSync(join(tmpdir(), `bench-cold-${fn}-`));
     const event = JSON.stringify(coldEvents[fn] ?? { Records: [] });
     const env = { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", GATEWAY_MASTER_KEY: "sk-master-cold", GATEWAY_QUEUE_TASKS_URL: "https://q/tasks", GATEWAY_QUEUE_CALLBACKS_URL: "https://q/callbacks" };
@@ -131,10 +117,11 @@ async function cold() {
       encoding: "utf8",
     });
     if (run.status !== 0) throw new Error(`${fn}: ${run.stderr}`);
-    const modules = moduleRanges(readFileSync(bundle, "utf8"));
-    // Bundled code by module; the external AWS SDK by package; node's own loader as itself.
+    const modules = new Map(readdirSync(join(out, fn)).map((file) => [file, moduleRanges(readFileSync(join(out, fn, file), "utf8"))]));
+    // Bundled code by module; anything external by package; node's own loader as itself.
     const frames = selfTimes(mainThreadProfile(dir), (f) => {
-      if (f.url.endsWith("/index.mjs") && f.url.includes(out)) return packageOf(moduleAt(modules, f.lineNumber));
+      const chunk = f.url.includes(out) ? modules.get(basename(f.url)) : undefined;
+      if (chunk) return packageOf(moduleAt(chunk, f.lineNumber));
       if (f.url.includes("node_modules/")) return packageOf(f.url);
       return f.url ? "node (module loader, compiler)" : f.functionName || "(vm)";
     });

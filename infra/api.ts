@@ -48,6 +48,7 @@
  *   Queue `sqs:*`, far more than least privilege. The functions read plain environment
  *   variables and never import SST's `Resource`, so nothing needs a link.
  */
+import { MAIN_FIELDS, NEVER_LOADED } from "./bundle.ts";
 import { httpFunctions, routeKey, routes, type HttpFunctionName } from "./routes.ts";
 import { frontPrefixes } from "./front.ts";
 import { queues as queueDefs, type QueueName, type TableName } from "./schema.ts";
@@ -157,8 +158,9 @@ function functionArgs(name: FunctionName, memory: sst.aws.Size, timeout: sst.aws
     description: `a2a-gateway ${name}`,
     runtime: "nodejs22.x",
     architecture: "arm64",
-    // The runtime ships AWS SDK v3: bundles stay small (scripts/build.ts bundles the same way).
-    nodejs: { esbuild: { external: ["@aws-sdk/*", "@smithy/*"] } },
+    // Bundled as `npm run build` bundles (infra/bundle.ts): the AWS SDK inside, split so code
+    // loaded on first use stays out of a cold start. SST adds its own `require` banner to ESM.
+    nodejs: { splitting: true, esbuild: { mainFields: MAIN_FIELDS, external: NEVER_LOADED } },
     memory,
     timeout,
     environment,

@@ -112,7 +112,12 @@ declare namespace sst {
       link?: Input<any[]>;
       streaming?: Input<boolean>;
       /** platform/src/components/aws/function.ts `nodejs` (subset) */
-      nodejs?: Input<{ esbuild?: Input<{ external?: string[] }>; minify?: Input<boolean>; install?: Input<string[]> }>;
+      nodejs?: Input<{
+        esbuild?: Input<{ external?: string[]; mainFields?: string[] }>;
+        minify?: Input<boolean>;
+        install?: Input<string[]>;
+        splitting?: Input<boolean>;
+      }>;
       url?: Input<
         | boolean
         | {

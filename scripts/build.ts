@@ -1,55 +1,102 @@
 /**
- * `npm run build`: one esbuild bundle per Lambda function (ESM, Node 22, arm64 runtime), with the
- * sizes printed. Fails when a bundle outgrows its budget. The AWS SDK v3 is left out: the
- * nodejs22.x runtime provides it (infra/api.ts bundles the same way), and each function lists the
- * SDK clients it imports, so a client in a function that does not use it shows (CONVENTIONS §12).
+ * `npm run build`: one esbuild bundle per Lambda function (ESM, Node 22, arm64 runtime) in
+ * `dist/functions/<fn>/`, with the sizes printed. Bundling choices are `infra/bundle.ts`'s, the
+ * ones SST deploys with. Code loaded on first use (the SQS client where only hand-offs need it)
+ * goes to its own chunk, so a cold start compiles only the entry's static imports: both sizes are
+ * printed, with the AWS SDK clients each function loads (CONVENTIONS §12: none it does not use).
+ * Fails when a function's package outgrows its budget.
  */
-import { build } from "esbuild";
-import { readdirSync, statSync } from "node:fs";
+import { build, type BuildOptions, type Metafile } from "esbuild";
+import { readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { MAIN_FIELDS, NEVER_LOADED, REQUIRE_BANNER } from "../infra/bundle.ts";
 
 const BUDGET_BYTES = 400 * 1024;
-/** Provided by the Lambda runtime (nodejs22.x ships AWS SDK v3). */
-export const AWS_SDK = ["@aws-sdk/*", "@smithy/*"];
-const functionsDir = "functions";
-const outdir = "dist/functions";
+const FUNCTIONS_DIR = "functions";
+export const OUT_DIR = "dist/functions";
 
-const entries = readdirSync(functionsDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
-const rows: { fn: string; bytes: number; clients: string[] }[] = [];
-let failed = false;
-
-for (const file of entries) {
-  const fn = basename(file, ".ts");
-  const result = await build({
-    entryPoints: [join(functionsDir, file)],
-    outfile: join(outdir, fn, "index.mjs"),
+/** The esbuild options of one function's bundle, written to `outdir`. */
+export function bundleOptions(fn: string, outdir: string, minify = true): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: { index: join(FUNCTIONS_DIR, `${fn}.ts`) },
+    outdir,
+    outExtension: { ".js": ".mjs" },
     bundle: true,
+    splitting: true,
     platform: "node",
     target: "node20",
     format: "esm",
-    minify: true,
+    mainFields: MAIN_FIELDS,
+    external: NEVER_LOADED,
+    minify,
     sourcemap: false,
     metafile: true,
     legalComments: "none",
-    // ESM bundles of CommonJS dependencies need a `require`.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    external: AWS_SDK,
+    banner: { js: REQUIRE_BANNER },
     logLevel: "error",
-  });
-  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
-  const clientOf = (path: string) => /^@aws-sdk\/(client-[a-z0-9-]+)$/.exec(path)?.[1];
-  const eager = new Set(imports.filter((i) => i.kind !== "dynamic-import").map((i) => clientOf(i.path)));
-  const clients = [...new Set(imports.map((i) => clientOf(i.path)).filter((c): c is string => Boolean(c)))].map((c) =>
-    eager.has(c) ? c : `${c} (loaded on first use)`,
-  );
-  rows.push({ fn, bytes: statSync(join(outdir, fn, "index.mjs")).size, clients });
+  };
 }
 
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`${"function".padEnd(12)} ${"bundle".padStart(10)}  AWS SDK clients`);
-for (const r of rows.sort((a, b) => a.fn.localeCompare(b.fn))) {
-  const over = r.bytes > BUDGET_BYTES;
-  failed ||= over;
-  console.log(`${r.fn.padEnd(12)} ${kb(r.bytes).padStart(10)}  ${r.clients.join(", ") || "none"}${over ? `  OVER BUDGET (${kb(BUDGET_BYTES)})` : ""}`);
+/** The function entry points: every `functions/*.ts`. */
+export const functionNames = () =>
+  readdirSync(FUNCTIONS_DIR)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .map((f) => basename(f, ".ts"))
+    .sort();
+
+export interface BundleSize {
+  fn: string;
+  /** The entry and what it statically imports: what a cold start compiles. */
+  eagerBytes: number;
+  /** Every file of the function's package, chunks loaded on first use included. */
+  packageBytes: number;
+  /** AWS SDK clients, eager or loaded on first use. */
+  clients: string[];
 }
-if (failed) process.exit(1);
+
+/** Sizes out of a split build's metafile. */
+export function sizesOf(fn: string, metafile: Metafile): BundleSize {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((o) => o.endsWith("/index.mjs"))!;
+  const eager = new Set<string>();
+  for (const pending = [entry]; pending.length > 0; ) {
+    const file = pending.pop()!;
+    if (eager.has(file)) continue;
+    eager.add(file);
+    for (const i of outputs[file]!.imports) if (i.kind === "import-statement" && outputs[i.path]) pending.push(i.path);
+  }
+  const clientsIn = (files: Iterable<string>) =>
+    new Set([...files].flatMap((f) => Object.keys(outputs[f]!.inputs).map((i) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(i)?.[1]).filter((c): c is string => Boolean(c))));
+  const eagerClients = clientsIn(eager);
+  const lazyClients = [...clientsIn(Object.keys(outputs))].filter((c) => !eagerClients.has(c));
+  const bytes = (files: Iterable<string>) => [...files].reduce((sum, f) => sum + outputs[f]!.bytes, 0);
+  return {
+    fn,
+    eagerBytes: bytes(eager),
+    packageBytes: bytes(Object.keys(outputs)),
+    clients: [...[...eagerClients].sort(), ...lazyClients.sort().map((c) => `${c} (loaded on first use)`)],
+  };
+}
+
+async function main() {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const rows: BundleSize[] = [];
+  for (const fn of functionNames()) {
+    const outdir = join(OUT_DIR, fn);
+    rmSync(outdir, { recursive: true, force: true });
+    const { metafile } = await build(bundleOptions(fn, outdir));
+    rows.push(sizesOf(fn, metafile));
+  }
+  console.log(`${"function".padEnd(10)} ${"package".padStart(10)} ${"cold load".padStart(10)}  AWS SDK clients`);
+  let failed = false;
+  for (const r of rows) {
+    const over = r.packageBytes > BUDGET_BYTES;
+    failed ||= over;
+    const budget = over ? `  OVER BUDGET (${kb(BUDGET_BYTES)})` : "";
+    console.log(`${r.fn.padEnd(10)} ${kb(r.packageBytes).padStart(10)} ${kb(r.eagerBytes).padStart(10)}  ${r.clients.join(", ") || "none"}${budget}`);
+  }
+  if (failed) process.exit(1);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

@@ -1,13 +1,14 @@
 /**
- * Case 4: per function, the bundle `npm run build` makes, and its cold start: a fresh `node`
+ * Case 4: per function, the package `npm run build` makes, and its cold start: a fresh `node`
  * that imports the bundle and serves one cheap invocation, timed from spawn to the answer on
  * fd 3, median of several spawns, next to a bare `node -e` doing the same report.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { queues } from "../../infra/schema.ts";
+import { functionNames } from "../../scripts/build.ts";
 import { median } from "../lib/stats.ts";
 import { apiEvent } from "../../tests/helpers/events.ts";
 
@@ -46,6 +47,7 @@ const crashLine = (stderr: string) => {
 
 export interface FunctionCold {
   fn: string;
+  /** The whole package: the entry and the chunks it loads on first use. */
   bundleBytes?: number;
   /** The build failed and left an older bundle: measured, but not this tree's. */
   stale?: boolean;
@@ -67,12 +69,8 @@ export interface ColdStartResult {
   functions: FunctionCold[];
 }
 
-/** The function entry points, found as scripts/build.ts finds them. */
-export const functionNames = () =>
-  readdirSync(join(ROOT, "functions"))
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-    .map((f) => basename(f, ".ts"))
-    .sort();
+/** Every file of a function's package: its entry and the chunks it loads on first use. */
+const packageBytes = (dir: string) => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 
 function runBuild(): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
@@ -120,8 +118,8 @@ export async function coldStarts(spawns: number): Promise<ColdStartResult> {
       continue;
     }
     const event = JSON.stringify(coldEvents[fn] ?? DEFAULT_EVENT);
-    const { size, mtimeMs } = statSync(bundle);
-    const row: FunctionCold = { fn, bundleBytes: size, ...(mtimeMs < buildStarted ? { stale: true } : {}) };
+    const { mtimeMs } = statSync(bundle);
+    const row: FunctionCold = { fn, bundleBytes: packageBytes(dirname(bundle)), ...(mtimeMs < buildStarted ? { stale: true } : {}) };
     try {
       const runs: { ms: number; importedMs: number; respondedMs: number; status: unknown }[] = [];
       for (let i = 0; i < spawns; i++) {
