@@ -28,6 +28,8 @@ export interface Upstream {
 }
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const MAX_CHECKED_URLS = 1024;
+const STALE_SOCKET_ERRORS = new Set(["ECONNRESET", "EPIPE"]);
 
 /** Errors meaning "this URL cannot be reached": safe to try another URL of the same agent. */
 const CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRREFUSED_BY_GUARD"]);
@@ -35,6 +37,8 @@ const CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOST
 export class HttpUpstream implements Upstream {
   private readonly agents: { http: http.Agent; https: https.Agent };
   private next = 0;
+  /** Agent URLs already checked: the same few are called over and over. */
+  private readonly checked = new Map<string, URL>();
 
   constructor(
     private readonly allowPrivate: boolean,
@@ -43,6 +47,17 @@ export class HttpUpstream implements Upstream {
     const lookup = guardedLookup(allowPrivate, resolve) as unknown as http.AgentOptions["lookup"];
     const options = { keepAlive: true, maxSockets: 256, lookup };
     this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
+  }
+
+  /** The URL's form is checked once per URL (its address, for names, at every connect). */
+  private checkedUrl(raw: string): URL {
+    let url = this.checked.get(raw);
+    if (!url) {
+      url = assertCallableUrl(raw, this.allowPrivate);
+      if (this.checked.size >= MAX_CHECKED_URLS) this.checked.clear();
+      this.checked.set(raw, url);
+    }
+    return url;
   }
 
   async post(call: AgentCall): Promise<AgentReply> {
@@ -79,8 +94,9 @@ export class HttpUpstream implements Upstream {
     body: string | undefined,
     timeoutMs: number,
     signal?: AbortSignal,
+    retried = false,
   ): Promise<AgentReply> {
-    const url = assertCallableUrl(rawUrl, this.allowPrivate);
+    const url = this.checkedUrl(rawUrl);
     const secure = url.protocol === "https:";
     return new Promise<AgentReply>((resolve, reject) => {
       const req = (secure ? https : http).request(url, {
@@ -93,6 +109,7 @@ export class HttpUpstream implements Upstream {
         },
       });
       let settled = false;
+      let answered = false;
       const fail = (e: UpstreamError) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -107,6 +124,15 @@ export class HttpUpstream implements Upstream {
       signal?.addEventListener("abort", onAbort, { once: true });
 
       req.on("error", (e: NodeJS.ErrnoException) => {
+        // A kept-alive socket the agent closed while it sat idle fails at once, with the request
+        // unread: Node's documented remedy is one more try, on a fresh socket.
+        if (!retried && !settled && !answered && req.reusedSocket && STALE_SOCKET_ERRORS.has(e.code ?? "")) {
+          settled = true;
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          resolve(this.send(method, rawUrl, headers, body, timeoutMs, signal, true));
+          return;
+        }
         const unreachable = e.code !== undefined && CONNECT_ERRORS.has(e.code);
         fail(
           new UpstreamError(
@@ -118,6 +144,7 @@ export class HttpUpstream implements Upstream {
         );
       });
       req.on("response", (res) => {
+        answered = true;
         const type = res.headers["content-type"] ?? "";
         if (type.includes("text/event-stream") && res.statusCode === 200) {
           // A stream may run for as long as the agent works: no overall timeout once it has begun.
