@@ -80,7 +80,9 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
     if (!isStream(res)) out.end(res.body === undefined ? "" : JSON.stringify(res.body));
     else await pipeStream(res.stream, out, abort.signal);
     finished = true;
-    // The caller has everything: bookkeeping costs it no latency.
+    // The caller has everything, its last bytes leaving on this turn of the event loop: the
+    // bookkeeping (the request log line, usage) starts on the next, costing the caller nothing.
+    await new Promise((resolve) => setImmediate(resolve));
     await later.settled();
     await res.after?.();
   });

@@ -25,15 +25,20 @@ export class LocalResponseStream extends Writable {
   private head() {
     if (!this.res.headersSent) {
       this.res.writeHead(this.meta.statusCode, this.meta.headers);
-      // Headers and whatever is written in the same tick leave in one packet, as Lambda sends them.
+      // Headers and what follows in the same tick leave in one write, as Lambda sends them. For
+      // `end(body)` the Writable runs `_final` a tick after the write, so the uncork waits two
+      // ticks: a whole JSON answer, end of chunks included, is one syscall, sent before any
+      // bookkeeping scheduled for later (setImmediate) runs.
       this.res.cork();
-      process.nextTick(() => this.res.uncork());
+      process.nextTick(() => process.nextTick(() => this.res.uncork()));
     }
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void) {
     this.head();
-    this.res.write(chunk, () => cb());
+    // Accept the next chunk at once unless the socket pushes back.
+    if (this.res.write(chunk)) cb();
+    else this.res.once("drain", () => cb());
   }
 
   override _final(cb: (e?: Error | null) => void) {

@@ -54,17 +54,23 @@ export async function dispatch(
     response = errorResponse(surface, e, req);
   }
   response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
-  if (surface !== "admin" && principal && req.method === "POST") response.after = usageRecorder(req, principal, response.status, deps);
-  deps.log.info("request", {
-    requestId: req.requestId,
-    traceId: req.trace.traceId,
-    method: req.method,
-    route: req.route.path,
-    status: response.status,
-    ms: Date.now() - req.receivedAt,
-    ...(principal ? { keyId: principal.kind === "master" ? "master" : principal.key.id } : {}),
-    ...(req.params.agent ? { agent: req.params.agent } : {}),
-  });
+  const status = response.status;
+  const recordUsage = surface !== "admin" && principal && req.method === "POST" ? usageRecorder(req, principal, status, deps) : undefined;
+  // The request line is written once the response is out (a stream's when it ends, with its full
+  // duration): a log write is a syscall the caller need not wait for.
+  response.after = async () => {
+    deps.log.info("request", {
+      requestId: req.requestId,
+      traceId: req.trace.traceId,
+      method: req.method,
+      route: req.route.path,
+      status,
+      ms: Date.now() - req.receivedAt,
+      ...(principal ? { keyId: principal.kind === "master" ? "master" : principal.key.id } : {}),
+      ...(req.params.agent ? { agent: req.params.agent } : {}),
+    });
+    await recordUsage?.();
+  };
   return response;
 }
 
