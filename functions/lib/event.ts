@@ -3,9 +3,10 @@
  * It decodes and JSON-parses the body exactly once and hands the core a typed request.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { matchRoute } from "../../infra/routes.ts";
 import { MAX_BODY_BYTES, type GatewayRequest, type ParsedBody } from "../../shared/http.ts";
+import { randomId } from "../../shared/random.ts";
 
 export type EventOutcome = { request: GatewayRequest } | { status: 404 | 405; message: string; requestId: string };
 
@@ -85,7 +86,7 @@ const TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 function traceOf(headers: Record<string, string>): GatewayRequest["trace"] {
   // One draw of randomness for both ids.
-  const random = randomBytes(24).toString("hex");
+  const random = randomId(24);
   const span = random.slice(32);
   const fromParent = TRACEPARENT.exec(headers.traceparent?.trim().toLowerCase() ?? "")?.[1];
   if (fromParent && !/^0+$/.test(fromParent)) return { traceId: fromParent, traceparent: `00-${fromParent}-${span}-01` };

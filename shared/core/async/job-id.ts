@@ -2,8 +2,9 @@
  * Job ids name the agent and its task, so a job is found with one read and no index: the id a
  * caller holds is the key of the record (ownership is checked on it like on any task).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { JobKind } from "../../ports.ts";
+import { randomId } from "../../random.ts";
 
 const PREFIX: Record<JobKind, string> = { "chat.completion": "chatcmpl-", response: "resp_", a2a: "a2atask_" };
 
@@ -31,5 +32,5 @@ export function parseAnyJobId(id: string): { kind: JobKind; agent: string; taskI
 /** A stable W3C trace id per job, so every call made for one job shows up as one trace. */
 export function jobTrace(id: string) {
   const traceId = createHash("sha256").update(id).digest("hex").slice(0, 32);
-  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` };
+  return { traceId, traceparent: `00-${traceId}-${randomId(8)}-01` };
 }

@@ -3,7 +3,7 @@
  * object, or `chat.completion.chunk` events to `data: [DONE]`. A turn that outlives the sync budget,
  * or was asked to run in the background, goes to the queue and its id comes back at once.
  */
-import { randomBytes } from "node:crypto";
+import { randomId } from "../../random.ts";
 import type { AppDeps } from "../../deps.ts";
 import { AgentFailedError, UpstreamError } from "../../errors.ts";
 import { json, SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "../../http.ts";
@@ -52,7 +52,7 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
     deps,
   );
   const meta: TurnMeta = {
-    id: call.kind === "response" ? `resp_${randomBytes(16).toString("hex")}` : `chatcmpl-${randomBytes(12).toString("base64url")}`,
+    id: call.kind === "response" ? `resp_${randomId(16)}` : `chatcmpl-${randomId(12, "base64url")}`,
     created: Math.floor(deps.clock.now() / 1000),
     model: call.req.model,
     wantsJson: call.req.response_format?.type === "json_object" || call.req.response_format?.type === "json_schema",
@@ -96,7 +96,7 @@ export function pendingResponse(job: Job, meta: TurnMeta): GatewayResponse {
 /** Records the turn as a job and queues its first poll (or, settled already, announces it). */
 async function handOffTurn(call: TurnCall, result: Obj, meta: TurnMeta, deps: AppDeps): Promise<Job> {
   // A direct message has nothing to poll: it is the answer, kept under an id of its own.
-  const job = baseJob(call, meta, taskIdOfEvent(result, "0.3") ?? `message-${randomBytes(12).toString("hex")}`, deps);
+  const job = baseJob(call, meta, taskIdOfEvent(result, "0.3") ?? `message-${randomId(12)}`, deps);
   const now = new Date(deps.clock.now()).toISOString();
   const settled = result.kind !== "task" || isSettledResult(result);
   const finished: Job = settled ? { ...job, ...endOf(job, result), updatedAt: now } : job;

@@ -3,7 +3,7 @@
  * synchronous bridge and by the poller alike, so an async result is the very object a synchronous
  * call would have returned.
  */
-import { randomBytes } from "node:crypto";
+import { randomId } from "../../random.ts";
 import type { A2AInfo, Usage } from "../../protocol/openai.ts";
 import { normalizeState, type TaskStateName } from "../task-state.ts";
 import { taskIdOfEvent } from "../normalize.ts";
@@ -78,7 +78,7 @@ export function responseObject(meta: TurnMeta, status: ResponseStatus, result?: 
         ? [
             {
               type: "message",
-              id: `msg_${randomBytes(12).toString("hex")}`,
+              id: `msg_${randomId(12)}`,
               status: "completed",
               role: "assistant",
               content: [{ type: "output_text", text, annotations: [] }],
