@@ -108,7 +108,10 @@ export interface Job {
 }
 
 export interface JobStore {
-  /** Creates the job; a job of that id already there is left as it is (idempotent hand-off). */
+  /**
+   * Records the job as its task's latest turn, replacing the owner's claim or previous turn (whose
+   * late updates then find nothing); a task another owner holds is left as it is.
+   */
   create(job: Job): Promise<void>;
   get(id: string): Promise<Job | undefined>;
   /** The job of an agent's task, if the gateway drives one. */

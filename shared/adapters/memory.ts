@@ -61,7 +61,8 @@ export class MemoryTaskStore implements TaskStore, JobStore {
   async create(job: Job) {
     const k = this.k(job.agent, job.taskId);
     const held = this.owners.get(k);
-    if (this.jobs.has(k) || (held && held !== job.owner)) return;
+    // A new turn replaces the owner's previous one; another owner's task is never touched.
+    if (held && held !== job.owner) return;
     this.owners.set(k, job.owner);
     this.jobs.set(k, clone(job));
   }

@@ -54,9 +54,14 @@ export function sendConfig(params: Obj, version: A2AVersion, allowPrivate: boole
   return { ...(push ? { push } : {}), handOff: true, forward: { ...params, configuration: rest } };
 }
 
-/** Records the task a `message/send` started as a job (0.3 form result), unless it is a bare message. */
+/**
+ * Records the task a `message/send` started or continued as a job (0.3 form result), unless it is
+ * a bare message. Push configs belong to the task: a new turn keeps the ones set before.
+ */
 export async function handOffA2A(agent: Agent, result03: Obj, principal: Principal, push: PushTarget | undefined, deps: AppDeps): Promise<void> {
   if (result03.kind !== "task" || typeof result03.id !== "string") return;
+  const previous = await deps.jobs.byTask(agent.name, result03.id);
+  const kept = previous?.kind === "a2a" && previous.owner === ownerOf(principal) ? previous.push.filter((t) => t.id !== push?.id) : [];
   const now = new Date(deps.clock.now()).toISOString();
   const settled = isSettled(normalizeState(obj(result03.status).state));
   const job: Job = {
@@ -69,7 +74,7 @@ export async function handOffA2A(agent: Agent, result03: Obj, principal: Princip
     status: settled ? "completed" : "in_progress",
     ...(settled ? { result: result03 } : {}),
     polls: 0,
-    push: push ? [push] : [],
+    push: push ? [...kept, push] : kept,
     callbacks: { attempts: 0, delivered: 0 },
     createdAt: now,
     updatedAt: now,

@@ -12,24 +12,26 @@ import { call, createKey, registerAgent, sendV03, startTestStack } from "../help
 let stack: LocalStack;
 let sdk: PeerHandle;
 let fast: PeerHandle;
+let asking: PeerHandle;
 let receiver: WebhookReceiverHandle;
 let key: { id: string; key: string; webhookSecret?: string };
 let openai: OpenAI;
 
 beforeAll(async () => {
-  [stack, sdk, fast, receiver] = await Promise.all([
+  [stack, sdk, fast, asking, receiver] = await Promise.all([
     startTestStack({ env: { GATEWAY_SYNC_BUDGET_MS: "1500" } }),
     startSdkAgent(),
     startFastA2AAgent({ completeAfterMs: 1500 }),
+    startFastA2AAgent({ inputRequired: true, completeAfterMs: 300 }),
     startWebhookReceiver(),
   ]);
-  await Promise.all([registerAgent(stack, "slow", sdk.url), registerAgent(stack, "fasta2a", fast.url)]);
+  await Promise.all([registerAgent(stack, "slow", sdk.url), registerAgent(stack, "fasta2a", fast.url), registerAgent(stack, "asking", asking.url)]);
   key = await createKey(stack, { name: "async", webhookUrl: `${receiver.url}/hooks` });
   openai = new OpenAI({ apiKey: key.key, baseURL: `${stack.url}/v1`, maxRetries: 0 });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([stack?.stop(), sdk?.close(), fast?.close(), receiver?.close()]);
+  await Promise.all([stack?.stop(), sdk?.close(), fast?.close(), asking?.close(), receiver?.close()]);
 });
 
 /** Polls until `check` returns something, or fails after `ms`. */
@@ -136,6 +138,49 @@ describe("retrieval and callbacks of quicker work", () => {
     expect(delivered.headers["webhook-id"]).toBe(refused.headers["webhook-id"]);
     const event = await openai.webhooks.unwrap(delivered.rawBody, delivered.headers as Record<string, string>, key.webhookSecret);
     expect(event.type).toBe("chat.completion.completed");
+  });
+
+  it("a task that asks for input goes on in the background: each turn has its own id and its own answer", async () => {
+    const fetched = (id: string) =>
+      eventually(async () => {
+        const r = await call(stack, key.key, "GET", `/v1/chat/completions/${id}`);
+        return r.status === 200 ? r.body : undefined;
+      }, 20_000, 100);
+    const first = await call(stack, key.key, "POST", "/v1/chat/completions", { model: "a2a/asking", messages: [{ role: "user", content: "greet me" }] }, { prefer: "respond-async" });
+    const question = await fetched(first.body.id);
+    const messages = [
+      { role: "user", content: "greet me" },
+      { role: "assistant", content: question.choices[0].message.content },
+      { role: "user", content: "Ada" },
+    ];
+    const metadata = { a2a_task_id: question.a2a.task_id, a2a_context_id: question.a2a.context_id };
+
+    const second = await call(stack, key.key, "POST", "/v1/chat/completions", { model: "a2a/asking", messages, metadata }, { prefer: "respond-async" });
+    const answer = await fetched(second.body.id);
+
+    expect(question).toMatchObject({ choices: [{ message: { content: "What is your name?" } }], a2a: { state: "input-required" } });
+    expect(second.status).toBe(202);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(answer).toMatchObject({ choices: [{ message: { content: "Hello, Ada" } }], a2a: { state: "completed", task_id: question.a2a.task_id } });
+  });
+
+  it("an A2A task continued without a push config still pushes to the one set on its first turn", async () => {
+    const message = (text: string, taskId?: string) => ({ kind: "message", messageId: crypto.randomUUID(), role: "user", parts: [{ kind: "text", text }], ...(taskId ? { taskId } : {}) });
+    const pushed = (taskId: string, state: string) => eventually(async () => receiver.requests.find((r) => r.path === "/asked" && (r.body as any)?.id === taskId && (r.body as any)?.status?.state === state), 20_000, 100);
+    const first = await call(stack, key.key, "POST", "/a2a/asking", {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "message/send",
+      params: { message: message("greet me"), configuration: { blocking: false, pushNotificationConfig: { url: `${receiver.url}/asked`, token: "asked-token" } } },
+    });
+    const taskId = first.body.result.id;
+    await pushed(taskId, "input-required");
+
+    await call(stack, key.key, "POST", "/a2a/asking", { jsonrpc: "2.0", id: 2, method: "message/send", params: { message: message("Ada", taskId), configuration: { blocking: false } } });
+    const end = await pushed(taskId, "completed");
+
+    expect(end.headers["x-a2a-notification-token"]).toBe("asked-token");
+    expect(JSON.stringify(end.body)).toContain("Hello, Ada");
   });
 
   it("tasks/get answers from the stored task after the agent has forgotten it", async () => {

@@ -460,3 +460,25 @@ describe("an SQS outage in the middle of async work", () => {
     }
   });
 });
+
+describe("a task's next turn, while its previous job's messages are still about", () => {
+  it("replaces the job; the old turn's late end, callbacks and push targets find nothing, and another key cannot take the task", async () => {
+    // Prepare
+    const store = new DynamoTaskStore(db, table, 3600);
+    const first = newJob();
+    await store.create(first);
+    const next: Job = { ...first, id: jobId(first.kind, AGENT, first.taskId), createdAt: new Date().toISOString() };
+    // Act
+    await store.create(next);
+    const lateEnd = await store.finish(first.id, { status: "completed", result: { stale: true }, polls: 9 }, new Date().toISOString());
+    await store.recordCallback(first.id, true, 200);
+    await store.setPush(first.id, [{ id: "old", url: "http://127.0.0.1:9/old", version: "0.3" }]);
+    await store.create({ ...next, id: jobId(first.kind, AGENT, first.taskId), owner: "someone-else" });
+    // Assess
+    expect(next.id).not.toBe(first.id);
+    expect(lateEnd).toBe(false);
+    expect(await store.get(first.id)).toBeUndefined();
+    expect(await store.get(next.id)).toMatchObject({ id: next.id, owner: WEBHOOK_KEY, status: "in_progress", push: [], callbacks: { attempts: 0, delivered: 0 } });
+    expect(await store.finish(next.id, { status: "completed", result: { fresh: true }, polls: 1 }, new Date().toISOString())).toBe(true);
+  });
+});

@@ -22,10 +22,13 @@ function slowAgent(clock: SimClock, durationMs: number) {
   return new ScriptedUpstream((_call, body) => taskReply(body.id, "t1", clock.t - started >= durationMs));
 }
 
+/** The one turn of task t1 the tests drive. */
+const T1_JOB = jobId("chat.completion", "slow", "t1");
+
 function job(overrides: Partial<Job> = {}): Job {
   const now = new Date(Date.parse("2026-01-01T00:00:00Z")).toISOString();
   return {
-    id: jobId("chat.completion", "slow", "t1"),
+    id: T1_JOB,
     kind: "chat.completion",
     agent: "slow",
     taskId: "t1",
@@ -106,8 +109,9 @@ describe("the poller", () => {
     // Prepare: a key with a webhook, so the end is announced.
     const { deps, clock } = await setup(0);
     await deps.keys.create({ id: "k1", hash: "x", webhookUrl: "http://127.0.0.1:9/hook", webhookSecret: "whsec_c2VjcmV0", createdAt: "" });
-    await deps.jobs.create({ ...job({ id: jobId("chat.completion", "slow", "t2"), taskId: "t2", owner: "k1" }) });
-    const message = { jobId: jobId("chat.completion", "slow", "t2"), attempt: 0, errors: 0 };
+    const id = jobId("chat.completion", "slow", "t2");
+    await deps.jobs.create({ ...job({ id, taskId: "t2", owner: "k1" }) });
+    const message = { jobId: id, attempt: 0, errors: 0 };
     clock.t += 1000;
     // Act: the first delivery stores and announces; the redelivery of the same message finds it done.
     const first = await processPoll(message, deps);

@@ -78,9 +78,10 @@ export class DynamoTaskStore implements TaskStore, JobStore {
         new PutItemCommand({
           TableName: this.table,
           Item: { ...toItem(toJobAttributes(job)), pk: { S: taskKey(job.agent, job.taskId) }, ttl: this.ttl() },
-          // Over a bare ownership record of the same owner, never over another job or owner.
-          ConditionExpression: "attribute_not_exists(pk) OR (#owner = :owner AND attribute_not_exists(#kind))",
-          ExpressionAttributeNames: { "#owner": "owner", "#kind": "kind" },
+          // Over the owner's own record of the task (its claim, or its previous turn), never
+          // over another owner's.
+          ConditionExpression: "attribute_not_exists(pk) OR #owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
           ExpressionAttributeValues: { ":owner": { S: job.owner } },
         }),
       );
@@ -112,6 +113,7 @@ export class DynamoTaskStore implements TaskStore, JobStore {
       ":at": at,
       ":queued": "queued",
       ":running": "in_progress",
+      ":id": id,
     });
     try {
       await this.db.send(
@@ -119,9 +121,10 @@ export class DynamoTaskStore implements TaskStore, JobStore {
           TableName: this.table,
           Key: { pk: { S: taskKey(ref.agent, ref.taskId) } },
           UpdateExpression: "SET #status = :status, #result = :result, #error = :error, polls = :polls, updatedAt = :at",
-          // Exactly one end per job, however many pollers race to it (SPEC §6).
-          ConditionExpression: "#status IN (:queued, :running)",
-          ExpressionAttributeNames: { "#status": "status", "#result": "result", "#error": "error" },
+          // Exactly one end per job, however many pollers race to it (SPEC §6), and only while
+          // the task's record still holds this turn.
+          ConditionExpression: "#id = :id AND #status IN (:queued, :running)",
+          ExpressionAttributeNames: { "#id": "id", "#status": "status", "#result": "result", "#error": "error" },
           ExpressionAttributeValues: values,
         }),
       );
@@ -175,8 +178,10 @@ export class DynamoTaskStore implements TaskStore, JobStore {
         TableName: this.table,
         Key: { pk: { S: taskKey(ref.agent, ref.taskId) } },
         UpdateExpression: expression,
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeValues: values,
+        // A later turn of the task has replaced this job: nothing of it is left to update.
+        ConditionExpression: "#id = :id",
+        ExpressionAttributeNames: { "#id": "id" },
+        ExpressionAttributeValues: { ...values, ":id": { S: id } },
       }),
     ).catch((e: unknown) => {
       if (!isConditionFailed(e)) throw e;
