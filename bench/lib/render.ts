@@ -85,10 +85,10 @@ export function render(r: BenchResults): string {
   else {
     const c = r.coldStart;
     out.push(
-      `\`npm run build\` ${c.build.ok ? "passed" : `failed: ${oneLine(c.build.output.split("\n").filter(Boolean).slice(-3).join(" / "), 300)}`}. A fresh \`node\` imports \`dist/functions/<fn>/index.mjs\` and serves one cheap event; spawn → response, median of ${c.spawns} spawns. A bare \`node -e\` takes ${ms(c.nodeBaselineMs, 1)} here. Packages the build leaves external (the AWS SDK, which the Lambda runtime provides) load from node_modules, as Lambda loads them from its runtime.`,
+      `\`npm run build\` ${c.build.ok ? "passed" : `failed: ${oneLine(c.build.output.split("\n").filter(Boolean).slice(-3).join(" / "), 300)}`}. A fresh \`node\` imports \`dist/functions/<fn>/index.mjs\` and serves one cheap event; spawn → response, median of ${c.spawns} spawns. A bare \`node -e\` takes ${ms(c.nodeBaselineMs, 1)} here. The package column is every file of the function (the AWS SDK is bundled; chunks split off for first use count, though a cold start does not load them).`,
       "",
       table(
-        ["function", "bundle", "spawn → response", "net of node", "import done (in process)", "responded (in process)", "status"],
+        ["function", "package", "spawn → response", "net of node", "import done (in process)", "responded (in process)", "status"],
         c.functions.map((f) => [f.stale ? `${f.fn} (stale bundle)` : f.fn, kb(f.bundleBytes), ms(f.coldMs, 1), ms(f.netMs, 1), ms(f.importMs, 1), ms(f.respondMs, 1), f.error ? oneLine(f.error) : String(f.status)]),
       ),
     );
