@@ -13,7 +13,7 @@ import { checks } from "./lib/budget.ts";
 import { DEFAULT_HANDLER_CPU, SDK_HANDLER_CPU, type HandlerCpuOptions, type HandlerCpuResult } from "./lib/handler-cpu.ts";
 import type { LoadJob, LoadResult } from "./lib/load.ts";
 import { PRICE_REGION, prices, PRICES_AS_OF } from "./lib/pricing.ts";
-import { startProc, type Proc } from "./lib/procs.ts";
+import { CPU_REQUEST, startProc, type Proc } from "./lib/procs.ts";
 import { render } from "./lib/render.ts";
 import { failed, TARGETS, type BenchResults, type Outcome } from "./lib/results.ts";
 import type { GatewayReady, PutLatency, PutLatencyRequest } from "./procs/gateway.ts";
@@ -67,14 +67,17 @@ async function loadCases(): Promise<Pick<BenchResults, "send" | "stream" | "stor
       start<Record<string, never>>("loadgen"),
     ] as const);
     const run = (job: LoadJob) => loadgen.request<LoadResult>(job);
-    const via = (name: string, gw: GatewayReady, path: string): Target => ({
+    const cpuOf = (p: Proc<unknown>) => () => p.request<number>(CPU_REQUEST);
+    const via = (name: string, gw: Proc<GatewayReady>, path: string): Target => ({
       name,
-      url: `${gw.url}/a2a/${gw.agent}${path}`,
-      headers: { authorization: `Bearer ${gw.key}` },
+      url: `${gw.ready.url}/a2a/${gw.ready.agent}${path}`,
+      headers: { authorization: `Bearer ${gw.ready.key}` },
+      cpuUs: cpuOf(gw),
     });
-    const direct = { name: TARGETS.direct, url: `${agent.ready.url}/` };
-    const sendTargets = [direct, { name: TARGETS.proxy, url: `${proxy.ready.url}/` }, via(TARGETS.gateway, gateway.ready, "/message/send"), via(TARGETS.memory, memory.ready, "/message/send")];
-    const streamTargets = [direct, via(TARGETS.gateway, gateway.ready, ""), via(TARGETS.memory, memory.ready, "")];
+    const direct = { name: TARGETS.direct, url: `${agent.ready.url}/`, cpuUs: cpuOf(agent) };
+    const bare = { name: TARGETS.proxy, url: `${proxy.ready.url}/`, cpuUs: cpuOf(proxy) };
+    const sendTargets = [direct, bare, via(TARGETS.gateway, gateway, "/message/send"), via(TARGETS.memory, memory, "/message/send")];
+    const streamTargets = [direct, via(TARGETS.gateway, gateway, ""), via(TARGETS.memory, memory, "")];
     const sendCall = { body: SEND_BODY, expect: '"completed"', measure: "complete" } as const;
 
     const send = await outcome("message/send", async () => {

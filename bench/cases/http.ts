@@ -10,6 +10,8 @@ export interface Target {
   name: string;
   url: string;
   headers?: Record<string, string>;
+  /** The CPU (µs) the target's process has used so far, when it can say. */
+  cpuUs?: () => Promise<number>;
 }
 
 export interface TargetSummary {
@@ -18,6 +20,8 @@ export interface TargetSummary {
   p50: number;
   p99: number;
   rps: number;
+  /** CPU of the target's own process per request answered (µs), background work included. */
+  cpuUsPerRequest?: number;
   samples: number;
   errors: number;
   firstError?: string;
@@ -38,10 +42,15 @@ export async function measureTargets(
   rounds: number,
 ): Promise<TargetSummary[]> {
   const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  const cpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < targets.length; i++) {
       const t = targets[(r + i) % targets.length]!;
-      results.get(t.name)!.push(await run({ ...profile, ...call, url: t.url, ...(t.headers ? { headers: t.headers } : {}) }));
+      const before = await t.cpuUs?.();
+      const result = await run({ ...profile, ...call, url: t.url, ...(t.headers ? { headers: t.headers } : {}) });
+      const after = await t.cpuUs?.();
+      if (before !== undefined && after !== undefined && result.total > 0) cpu.get(t.name)!.push((after - before) / result.total);
+      results.get(t.name)!.push(result);
     }
   }
   return targets.map((t) => {
@@ -52,6 +61,7 @@ export async function measureTargets(
       p50: median(rs.map((x) => x.p50)),
       p99: median(rs.map((x) => x.p99)),
       rps: median(rs.map((x) => x.rps)),
+      ...(cpu.get(t.name)!.length ? { cpuUsPerRequest: median(cpu.get(t.name)!) } : {}),
       samples: rs.reduce((n, x) => n + x.n, 0),
       errors: rs.reduce((n, x) => n + x.errors, 0),
       ...(firstError ? { firstError } : {}),

@@ -24,6 +24,8 @@ export interface LoadJob {
 
 export interface LoadResult {
   n: number;
+  /** Requests answered in all, the warm-up's included: what the target's CPU was spent on. */
+  total: number;
   errors: number;
   firstError?: string;
   elapsedMs: number;
@@ -89,11 +91,12 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   };
 
   try {
-    await phase(job.warmupMs);
+    const warmup = await phase(job.warmupMs);
     const latencies = new Float64Array(job.maxRequests);
     const { n, errors, firstError, elapsedMs } = await phase(job.durationMs, latencies);
     const { p50, p99, mean, max } = summarize(latencies.subarray(0, n));
-    return { n, errors, ...(firstError ? { firstError } : {}), elapsedMs, rps: (n / elapsedMs) * 1000, p50, p99, mean, max };
+    const total = warmup.n + warmup.errors + n + errors;
+    return { n, total, errors, ...(firstError ? { firstError } : {}), elapsedMs, rps: (n / elapsedMs) * 1000, p50, p99, mean, max };
   } finally {
     agent.destroy();
   }

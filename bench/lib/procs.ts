@@ -88,13 +88,22 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Child side: announce readiness, answer requests, and clean up when the parent goes away. */
+/** Asked of any child: the CPU its process has used so far (µs, user and system). */
+export const CPU_REQUEST = { op: "cpu" } as const;
+
+/** Child side: announce readiness, answer requests (`CPU_REQUEST` for every child), and clean up when the parent goes away. */
+const cpuUs = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
 export function serveParent(ready: unknown, handle: (body: unknown) => Promise<unknown>, cleanup: () => Promise<void> = async () => {}): void {
   const send = process.send?.bind(process);
   if (!send) throw new Error("not started by bench/lib/procs.ts");
   process.on("message", (m) => {
     const { id, body } = m as { id: number; body: unknown };
-    handle(body).then(
+    const answer = (body as { op?: unknown } | null)?.op === CPU_REQUEST.op ? Promise.resolve(cpuUs()) : handle(body);
+    answer.then(
       (value) => send({ id, value }),
       (e: unknown) => send({ id, error: e instanceof Error ? e.message : String(e) }),
     );

@@ -17,6 +17,7 @@ function latencyRows(rows: TargetSummary[], connections: number) {
     r.target === TARGETS.direct ? "—" : signedMs(added(rows, r.target, "p50"), 3),
     r.target === TARGETS.direct ? "—" : signedMs(added(rows, r.target, "p99"), 3),
     int(r.rps),
+    r.cpuUsPerRequest === undefined ? "—" : us(r.cpuUsPerRequest),
     errorCell(r),
   ]);
 }
@@ -39,9 +40,9 @@ export function render(r: BenchResults): string {
   else {
     const { c1, c32 } = r.send;
     out.push(
-      "Closed loop, keep-alive. `added` is the target's percentile less direct's. The gateway is the local stack (DynamoDB Local or dynalite, fauxqs, warm key and agent caches); the in-memory row is the same front and handler without the emulators, to tell the gateway's own cost from its storage round trips.",
+      "Closed loop, keep-alive. `added` is the target's percentile less direct's. The gateway is the local stack (DynamoDB Local or dynalite, fauxqs, warm key and agent caches); the in-memory row is the same front and handler without the emulators, to tell the gateway's own cost from its storage round trips. `CPU per request` is the target's own process (the agent's, for direct), HTTP in and out and any background work included: on one connection, latency is mostly CPU spent in turn.",
       "",
-      table(["conns", "target", "p50", "p99", "added p50", "added p99", "req/s", "errors"], [...latencyRows(c1, 1), ...latencyRows(c32, 32)]),
+      table(["conns", "target", "p50", "p99", "added p50", "added p99", "req/s", "CPU per request", "errors"], [...latencyRows(c1, 1), ...latencyRows(c32, 32)]),
       "",
       table(
         ["32 connections", "req/s", "lost vs direct", "lost vs bare proxy's loss"],
