@@ -4,13 +4,13 @@
  * its neighbours (CONVENTIONS §8).
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { AppDeps } from "../../shared/deps.ts";
 import { describeError } from "../../shared/log.ts";
 
 export type RecordHandler<T> = (message: T, record: SQSRecord, deps: AppDeps) => Promise<void>;
 
-export function sqsConsumer<S extends z.ZodType>(schema: S, handle: RecordHandler<z.output<S>>, deps: () => AppDeps) {
+export function sqsConsumer<S extends z.ZodMiniType>(schema: S, handle: RecordHandler<z.output<S>>, deps: () => AppDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const d = deps();
     const failed: string[] = [];

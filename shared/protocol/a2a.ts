@@ -11,20 +11,21 @@
  * everything else is optional. Agent cards are looser still: only what the gateway needs to reach
  * the agent is required.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "./zod-messages.ts";
 
 const Metadata = z.record(z.string(), z.unknown());
 const Strings = z.array(z.string());
-const HistoryLength = z.number().int();
+const HistoryLength = z.int();
 
 // ---------------------------------------------------------------------------------------------
 // A2A 0.3
 // ---------------------------------------------------------------------------------------------
 
-export const V03TextPart = z.looseObject({ kind: z.literal("text"), text: z.string(), metadata: Metadata.optional() });
+export const V03TextPart = z.looseObject({ kind: z.literal("text"), text: z.string(), metadata: z.optional(Metadata) });
 export type V03TextPart = z.infer<typeof V03TextPart>;
 
-const V03FileBase = { mimeType: z.string().optional(), name: z.string().optional() };
+const V03FileBase = { mimeType: z.optional(z.string()), name: z.optional(z.string()) };
 export const V03FileWithBytes = z.looseObject({ ...V03FileBase, bytes: z.string() });
 export type V03FileWithBytes = z.infer<typeof V03FileWithBytes>;
 export const V03FileWithUri = z.looseObject({ ...V03FileBase, uri: z.string() });
@@ -33,12 +34,12 @@ export type V03FileWithUri = z.infer<typeof V03FileWithUri>;
 export const V03FilePart = z.looseObject({
   kind: z.literal("file"),
   file: z.union([V03FileWithBytes, V03FileWithUri]),
-  metadata: Metadata.optional(),
+  metadata: z.optional(Metadata),
 });
 export type V03FilePart = z.infer<typeof V03FilePart>;
 
 /** 0.3 data parts hold a JSON object, never a bare value. */
-export const V03DataPart = z.looseObject({ kind: z.literal("data"), data: Metadata, metadata: Metadata.optional() });
+export const V03DataPart = z.looseObject({ kind: z.literal("data"), data: Metadata, metadata: z.optional(Metadata) });
 export type V03DataPart = z.infer<typeof V03DataPart>;
 
 export const V03Part = z.discriminatedUnion("kind", [V03TextPart, V03FilePart, V03DataPart]);
@@ -51,12 +52,12 @@ export const V03Message = z.looseObject({
   kind: z.literal("message"),
   messageId: z.string(),
   role: V03Role,
-  parts: z.array(V03Part).min(1),
-  contextId: z.string().optional(),
-  taskId: z.string().optional(),
-  referenceTaskIds: Strings.optional(),
-  extensions: Strings.optional(),
-  metadata: Metadata.optional(),
+  parts: z.array(V03Part).check(z.minLength(1)),
+  contextId: z.optional(z.string()),
+  taskId: z.optional(z.string()),
+  referenceTaskIds: z.optional(Strings),
+  extensions: z.optional(Strings),
+  metadata: z.optional(Metadata),
 });
 export type V03Message = z.infer<typeof V03Message>;
 
@@ -73,16 +74,16 @@ export const V03TaskState = z.enum([
 ]);
 export type V03TaskState = z.infer<typeof V03TaskState>;
 
-export const V03TaskStatus = z.looseObject({ state: V03TaskState, message: V03Message.optional(), timestamp: z.string().optional() });
+export const V03TaskStatus = z.looseObject({ state: V03TaskState, message: z.optional(V03Message), timestamp: z.optional(z.string()) });
 export type V03TaskStatus = z.infer<typeof V03TaskStatus>;
 
 export const V03Artifact = z.looseObject({
   artifactId: z.string(),
   parts: z.array(V03Part),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  extensions: Strings.optional(),
-  metadata: Metadata.optional(),
+  name: z.optional(z.string()),
+  description: z.optional(z.string()),
+  extensions: z.optional(Strings),
+  metadata: z.optional(Metadata),
 });
 export type V03Artifact = z.infer<typeof V03Artifact>;
 
@@ -91,9 +92,9 @@ export const V03Task = z.looseObject({
   id: z.string(),
   contextId: z.string(),
   status: V03TaskStatus,
-  history: z.array(V03Message).optional(),
-  artifacts: z.array(V03Artifact).optional(),
-  metadata: Metadata.optional(),
+  history: z.optional(z.array(V03Message)),
+  artifacts: z.optional(z.array(V03Artifact)),
+  metadata: z.optional(Metadata),
 });
 export type V03Task = z.infer<typeof V03Task>;
 
@@ -104,7 +105,7 @@ export const V03TaskStatusUpdateEvent = z.looseObject({
   status: V03TaskStatus,
   /** "If true, this is the final event in the stream for this interaction." */
   final: z.boolean(),
-  metadata: Metadata.optional(),
+  metadata: z.optional(Metadata),
 });
 export type V03TaskStatusUpdateEvent = z.infer<typeof V03TaskStatusUpdateEvent>;
 
@@ -113,9 +114,9 @@ export const V03TaskArtifactUpdateEvent = z.looseObject({
   taskId: z.string(),
   contextId: z.string(),
   artifact: V03Artifact,
-  append: z.boolean().optional(),
-  lastChunk: z.boolean().optional(),
-  metadata: Metadata.optional(),
+  append: z.optional(z.boolean()),
+  lastChunk: z.optional(z.boolean()),
+  metadata: z.optional(Metadata),
 });
 export type V03TaskArtifactUpdateEvent = z.infer<typeof V03TaskArtifactUpdateEvent>;
 
@@ -127,14 +128,14 @@ export type V03SendMessageResult = z.infer<typeof V03SendMessageResult>;
 export const V03StreamEvent = z.discriminatedUnion("kind", [V03Task, V03Message, V03TaskStatusUpdateEvent, V03TaskArtifactUpdateEvent]);
 export type V03StreamEvent = z.infer<typeof V03StreamEvent>;
 
-export const V03PushNotificationAuthenticationInfo = z.looseObject({ schemes: Strings, credentials: z.string().optional() });
+export const V03PushNotificationAuthenticationInfo = z.looseObject({ schemes: Strings, credentials: z.optional(z.string()) });
 export type V03PushNotificationAuthenticationInfo = z.infer<typeof V03PushNotificationAuthenticationInfo>;
 
 export const V03PushNotificationConfig = z.looseObject({
   url: z.string(),
-  id: z.string().optional(),
-  token: z.string().optional(),
-  authentication: V03PushNotificationAuthenticationInfo.optional(),
+  id: z.optional(z.string()),
+  token: z.optional(z.string()),
+  authentication: z.optional(V03PushNotificationAuthenticationInfo),
 });
 export type V03PushNotificationConfig = z.infer<typeof V03PushNotificationConfig>;
 
@@ -143,34 +144,34 @@ export const V03TaskPushNotificationConfig = z.looseObject({ taskId: z.string(),
 export type V03TaskPushNotificationConfig = z.infer<typeof V03TaskPushNotificationConfig>;
 
 export const V03MessageSendConfiguration = z.looseObject({
-  acceptedOutputModes: Strings.optional(),
-  blocking: z.boolean().optional(),
-  historyLength: HistoryLength.optional(),
-  pushNotificationConfig: V03PushNotificationConfig.optional(),
+  acceptedOutputModes: z.optional(Strings),
+  blocking: z.optional(z.boolean()),
+  historyLength: z.optional(HistoryLength),
+  pushNotificationConfig: z.optional(V03PushNotificationConfig),
 });
 export type V03MessageSendConfiguration = z.infer<typeof V03MessageSendConfiguration>;
 
 /** `message/send` and `message/stream` params. */
 export const V03MessageSendParams = z.looseObject({
   message: V03Message,
-  configuration: V03MessageSendConfiguration.optional(),
-  metadata: Metadata.optional(),
+  configuration: z.optional(V03MessageSendConfiguration),
+  metadata: z.optional(Metadata),
 });
 export type V03MessageSendParams = z.infer<typeof V03MessageSendParams>;
 
 /** `tasks/get` params. */
-export const V03TaskQueryParams = z.looseObject({ id: z.string(), historyLength: HistoryLength.optional(), metadata: Metadata.optional() });
+export const V03TaskQueryParams = z.looseObject({ id: z.string(), historyLength: z.optional(HistoryLength), metadata: z.optional(Metadata) });
 export type V03TaskQueryParams = z.infer<typeof V03TaskQueryParams>;
 
 /** `tasks/cancel` and `tasks/resubscribe` params. */
-export const V03TaskIdParams = z.looseObject({ id: z.string(), metadata: Metadata.optional() });
+export const V03TaskIdParams = z.looseObject({ id: z.string(), metadata: z.optional(Metadata) });
 export type V03TaskIdParams = z.infer<typeof V03TaskIdParams>;
 
 /** `tasks/pushNotificationConfig/get` params: `id` is the task's id; the config id is optional in 0.3. */
 export const V03GetTaskPushNotificationConfigParams = z.looseObject({
   id: z.string(),
-  pushNotificationConfigId: z.string().optional(),
-  metadata: Metadata.optional(),
+  pushNotificationConfigId: z.optional(z.string()),
+  metadata: z.optional(Metadata),
 });
 export type V03GetTaskPushNotificationConfigParams = z.infer<typeof V03GetTaskPushNotificationConfigParams>;
 
@@ -182,12 +183,12 @@ export type V03ListTaskPushNotificationConfigParams = z.infer<typeof V03ListTask
 export const V03DeleteTaskPushNotificationConfigParams = z.looseObject({
   id: z.string(),
   pushNotificationConfigId: z.string(),
-  metadata: Metadata.optional(),
+  metadata: z.optional(Metadata),
 });
 export type V03DeleteTaskPushNotificationConfigParams = z.infer<typeof V03DeleteTaskPushNotificationConfigParams>;
 
 /** `agent/getAuthenticatedExtendedCard` takes no params. */
-export const V03GetAuthenticatedExtendedCardParams = z.looseObject({}).optional();
+export const V03GetAuthenticatedExtendedCardParams = z.optional(z.looseObject({}));
 export type V03GetAuthenticatedExtendedCardParams = z.infer<typeof V03GetAuthenticatedExtendedCardParams>;
 
 export const V03AgentInterface = z.looseObject({ url: z.string(), transport: z.string() });
@@ -195,17 +196,17 @@ export type V03AgentInterface = z.infer<typeof V03AgentInterface>;
 
 export const V03AgentExtension = z.looseObject({
   uri: z.string(),
-  description: z.string().optional(),
-  required: z.boolean().optional(),
-  params: Metadata.optional(),
+  description: z.optional(z.string()),
+  required: z.optional(z.boolean()),
+  params: z.optional(Metadata),
 });
 export type V03AgentExtension = z.infer<typeof V03AgentExtension>;
 
 export const V03AgentCapabilities = z.looseObject({
-  streaming: z.boolean().optional(),
-  pushNotifications: z.boolean().optional(),
-  stateTransitionHistory: z.boolean().optional(),
-  extensions: z.array(V03AgentExtension).optional(),
+  streaming: z.optional(z.boolean()),
+  pushNotifications: z.optional(z.boolean()),
+  stateTransitionHistory: z.optional(z.boolean()),
+  extensions: z.optional(z.array(V03AgentExtension)),
 });
 export type V03AgentCapabilities = z.infer<typeof V03AgentCapabilities>;
 
@@ -214,36 +215,36 @@ export const V03SecurityRequirement = z.record(z.string(), Strings);
 export type V03SecurityRequirement = z.infer<typeof V03SecurityRequirement>;
 
 /** OpenAPI-style scheme, told apart by `type` ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS"). */
-export const V03SecurityScheme = z.looseObject({ type: z.string(), description: z.string().optional() });
+export const V03SecurityScheme = z.looseObject({ type: z.string(), description: z.optional(z.string()) });
 export type V03SecurityScheme = z.infer<typeof V03SecurityScheme>;
 
 export const V03AgentSkill = z.looseObject({
   id: z.string(),
   name: z.string(),
-  description: z.string().optional(),
-  tags: Strings.optional(),
-  examples: Strings.optional(),
-  inputModes: Strings.optional(),
-  outputModes: Strings.optional(),
-  security: z.array(V03SecurityRequirement).optional(),
+  description: z.optional(z.string()),
+  tags: z.optional(Strings),
+  examples: z.optional(Strings),
+  inputModes: z.optional(Strings),
+  outputModes: z.optional(Strings),
+  security: z.optional(z.array(V03SecurityRequirement)),
 });
 export type V03AgentSkill = z.infer<typeof V03AgentSkill>;
 
 export const V03AgentCard = z.looseObject({
   name: z.string(),
   url: z.string(),
-  protocolVersion: z.string().optional(),
-  preferredTransport: z.string().optional(),
-  additionalInterfaces: z.array(V03AgentInterface).optional(),
-  description: z.string().optional(),
-  version: z.string().optional(),
-  capabilities: V03AgentCapabilities.optional(),
-  supportsAuthenticatedExtendedCard: z.boolean().optional(),
-  securitySchemes: z.record(z.string(), V03SecurityScheme).optional(),
-  security: z.array(V03SecurityRequirement).optional(),
-  defaultInputModes: Strings.optional(),
-  defaultOutputModes: Strings.optional(),
-  skills: z.array(V03AgentSkill).optional(),
+  protocolVersion: z.optional(z.string()),
+  preferredTransport: z.optional(z.string()),
+  additionalInterfaces: z.optional(z.array(V03AgentInterface)),
+  description: z.optional(z.string()),
+  version: z.optional(z.string()),
+  capabilities: z.optional(V03AgentCapabilities),
+  supportsAuthenticatedExtendedCard: z.optional(z.boolean()),
+  securitySchemes: z.optional(z.record(z.string(), V03SecurityScheme)),
+  security: z.optional(z.array(V03SecurityRequirement)),
+  defaultInputModes: z.optional(Strings),
+  defaultOutputModes: z.optional(Strings),
+  skills: z.optional(z.array(V03AgentSkill)),
 });
 export type V03AgentCard = z.infer<typeof V03AgentCard>;
 
@@ -256,18 +257,20 @@ export const V10_PART_CONTENT = ["text", "raw", "url", "data"] as const;
 
 export const V10Part = z
   .looseObject({
-    text: z.string().optional(),
+    text: z.optional(z.string()),
     /** Base64, as ProtoJSON encodes `bytes`. */
-    raw: z.string().optional(),
-    url: z.string().optional(),
-    data: z.unknown().optional(),
-    metadata: Metadata.optional(),
-    filename: z.string().optional(),
-    mediaType: z.string().optional(),
+    raw: z.optional(z.string()),
+    url: z.optional(z.string()),
+    data: z.optional(z.unknown()),
+    metadata: z.optional(Metadata),
+    filename: z.optional(z.string()),
+    mediaType: z.optional(z.string()),
   })
-  .refine((part) => V10_PART_CONTENT.filter((member) => part[member] !== undefined).length === 1, {
-    message: "a part carries exactly one of text, raw, url or data",
-  });
+  .check(
+    z.refine((part) => V10_PART_CONTENT.filter((member) => part[member] !== undefined).length === 1, {
+      message: "a part carries exactly one of text, raw, url or data",
+    }),
+  );
 export type V10Part = z.infer<typeof V10Part>;
 
 export const V10Role = z.enum(["ROLE_USER", "ROLE_AGENT"]);
@@ -276,12 +279,12 @@ export type V10Role = z.infer<typeof V10Role>;
 export const V10Message = z.looseObject({
   messageId: z.string(),
   role: V10Role,
-  parts: z.array(V10Part).min(1),
-  contextId: z.string().optional(),
-  taskId: z.string().optional(),
-  referenceTaskIds: Strings.optional(),
-  extensions: Strings.optional(),
-  metadata: Metadata.optional(),
+  parts: z.array(V10Part).check(z.minLength(1)),
+  contextId: z.optional(z.string()),
+  taskId: z.optional(z.string()),
+  referenceTaskIds: z.optional(Strings),
+  extensions: z.optional(Strings),
+  metadata: z.optional(Metadata),
 });
 export type V10Message = z.infer<typeof V10Message>;
 
@@ -298,26 +301,26 @@ export const V10TaskState = z.enum([
 ]);
 export type V10TaskState = z.infer<typeof V10TaskState>;
 
-export const V10TaskStatus = z.looseObject({ state: V10TaskState, message: V10Message.optional(), timestamp: z.string().optional() });
+export const V10TaskStatus = z.looseObject({ state: V10TaskState, message: z.optional(V10Message), timestamp: z.optional(z.string()) });
 export type V10TaskStatus = z.infer<typeof V10TaskStatus>;
 
 export const V10Artifact = z.looseObject({
   artifactId: z.string(),
-  parts: z.array(V10Part).min(1),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  extensions: Strings.optional(),
-  metadata: Metadata.optional(),
+  parts: z.array(V10Part).check(z.minLength(1)),
+  name: z.optional(z.string()),
+  description: z.optional(z.string()),
+  extensions: z.optional(Strings),
+  metadata: z.optional(Metadata),
 });
 export type V10Artifact = z.infer<typeof V10Artifact>;
 
 export const V10Task = z.looseObject({
   id: z.string(),
-  contextId: z.string().optional(),
+  contextId: z.optional(z.string()),
   status: V10TaskStatus,
-  artifacts: z.array(V10Artifact).optional(),
-  history: z.array(V10Message).optional(),
-  metadata: Metadata.optional(),
+  artifacts: z.optional(z.array(V10Artifact)),
+  history: z.optional(z.array(V10Message)),
+  metadata: z.optional(Metadata),
 });
 export type V10Task = z.infer<typeof V10Task>;
 
@@ -326,7 +329,7 @@ export const V10TaskStatusUpdateEvent = z.looseObject({
   taskId: z.string(),
   contextId: z.string(),
   status: V10TaskStatus,
-  metadata: Metadata.optional(),
+  metadata: z.optional(Metadata),
 });
 export type V10TaskStatusUpdateEvent = z.infer<typeof V10TaskStatusUpdateEvent>;
 
@@ -334,9 +337,9 @@ export const V10TaskArtifactUpdateEvent = z.looseObject({
   taskId: z.string(),
   contextId: z.string(),
   artifact: V10Artifact,
-  append: z.boolean().optional(),
-  lastChunk: z.boolean().optional(),
-  metadata: Metadata.optional(),
+  append: z.optional(z.boolean()),
+  lastChunk: z.optional(z.boolean()),
+  metadata: z.optional(Metadata),
 });
 export type V10TaskArtifactUpdateEvent = z.infer<typeof V10TaskArtifactUpdateEvent>;
 
@@ -353,71 +356,71 @@ export const V10StreamResponse = z.union([
 ]);
 export type V10StreamResponse = z.infer<typeof V10StreamResponse>;
 
-export const V10AuthenticationInfo = z.looseObject({ scheme: z.string(), credentials: z.string().optional() });
+export const V10AuthenticationInfo = z.looseObject({ scheme: z.string(), credentials: z.optional(z.string()) });
 export type V10AuthenticationInfo = z.infer<typeof V10AuthenticationInfo>;
 
 /** Flat in 1.0: the config and the task it belongs to are one object. */
 export const V10TaskPushNotificationConfig = z.looseObject({
   url: z.string(),
-  id: z.string().optional(),
-  taskId: z.string().optional(),
-  token: z.string().optional(),
-  authentication: V10AuthenticationInfo.optional(),
-  tenant: z.string().optional(),
+  id: z.optional(z.string()),
+  taskId: z.optional(z.string()),
+  token: z.optional(z.string()),
+  authentication: z.optional(V10AuthenticationInfo),
+  tenant: z.optional(z.string()),
 });
 export type V10TaskPushNotificationConfig = z.infer<typeof V10TaskPushNotificationConfig>;
 
 export const V10SendMessageConfiguration = z.looseObject({
-  acceptedOutputModes: Strings.optional(),
-  taskPushNotificationConfig: V10TaskPushNotificationConfig.optional(),
-  historyLength: HistoryLength.optional(),
+  acceptedOutputModes: z.optional(Strings),
+  taskPushNotificationConfig: z.optional(V10TaskPushNotificationConfig),
+  historyLength: z.optional(HistoryLength),
   /** Unset means blocking (§3.2.2). */
-  returnImmediately: z.boolean().optional(),
+  returnImmediately: z.optional(z.boolean()),
 });
 export type V10SendMessageConfiguration = z.infer<typeof V10SendMessageConfiguration>;
 
-const Tenant = { tenant: z.string().optional() };
+const Tenant = { tenant: z.optional(z.string()) };
 
 /** `SendMessage` and `SendStreamingMessage` params. */
 export const V10SendMessageRequest = z.looseObject({
   ...Tenant,
   message: V10Message,
-  configuration: V10SendMessageConfiguration.optional(),
-  metadata: Metadata.optional(),
+  configuration: z.optional(V10SendMessageConfiguration),
+  metadata: z.optional(Metadata),
 });
 export type V10SendMessageRequest = z.infer<typeof V10SendMessageRequest>;
 
-export const V10GetTaskRequest = z.looseObject({ ...Tenant, id: z.string(), historyLength: HistoryLength.optional() });
+export const V10GetTaskRequest = z.looseObject({ ...Tenant, id: z.string(), historyLength: z.optional(HistoryLength) });
 export type V10GetTaskRequest = z.infer<typeof V10GetTaskRequest>;
 
 export const V10ListTasksRequest = z.looseObject({
   ...Tenant,
-  contextId: z.string().optional(),
-  status: V10TaskState.optional(),
-  pageSize: z.number().int().optional(),
-  pageToken: z.string().optional(),
-  historyLength: HistoryLength.optional(),
-  statusTimestampAfter: z.string().optional(),
-  includeArtifacts: z.boolean().optional(),
+  contextId: z.optional(z.string()),
+  status: z.optional(V10TaskState),
+  pageSize: z.optional(z.int()),
+  pageToken: z.optional(z.string()),
+  historyLength: z.optional(HistoryLength),
+  statusTimestampAfter: z.optional(z.string()),
+  includeArtifacts: z.optional(z.boolean()),
 });
 export type V10ListTasksRequest = z.infer<typeof V10ListTasksRequest>;
 
 export const V10ListTasksResponse = z.looseObject({
   tasks: z.array(V10Task),
   nextPageToken: z.string(),
-  pageSize: z.number().int(),
-  totalSize: z.number().int(),
+  pageSize: z.int(),
+  totalSize: z.int(),
 });
 export type V10ListTasksResponse = z.infer<typeof V10ListTasksResponse>;
 
-export const V10CancelTaskRequest = z.looseObject({ ...Tenant, id: z.string(), metadata: Metadata.optional() });
+export const V10CancelTaskRequest = z.looseObject({ ...Tenant, id: z.string(), metadata: z.optional(Metadata) });
 export type V10CancelTaskRequest = z.infer<typeof V10CancelTaskRequest>;
 
 export const V10SubscribeToTaskRequest = z.looseObject({ ...Tenant, id: z.string() });
 export type V10SubscribeToTaskRequest = z.infer<typeof V10SubscribeToTaskRequest>;
 
 /** `CreateTaskPushNotificationConfig` params: the flat config, which must name its task. */
-export const V10CreateTaskPushNotificationConfigRequest = V10TaskPushNotificationConfig.extend({ taskId: z.string() });
+export const V10CreateTaskPushNotificationConfigRequest = z.extend(V10TaskPushNotificationConfig, { taskId: z.string() });
 export type V10CreateTaskPushNotificationConfigRequest = z.infer<typeof V10CreateTaskPushNotificationConfigRequest>;
 
 /** Get and Delete: `taskId` is the task, `id` the config (0.3 called them `id` and `pushNotificationConfigId`). */
@@ -430,20 +433,20 @@ export type V10DeleteTaskPushNotificationConfigRequest = z.infer<typeof V10Delet
 export const V10ListTaskPushNotificationConfigsRequest = z.looseObject({
   ...Tenant,
   taskId: z.string(),
-  pageSize: z.number().int().optional(),
-  pageToken: z.string().optional(),
+  pageSize: z.optional(z.int()),
+  pageToken: z.optional(z.string()),
 });
 export type V10ListTaskPushNotificationConfigsRequest = z.infer<typeof V10ListTaskPushNotificationConfigsRequest>;
 
 /** ProtoJSON leaves out an empty `configs`, so it is optional. */
 export const V10ListTaskPushNotificationConfigsResponse = z.looseObject({
-  configs: z.array(V10TaskPushNotificationConfig).optional(),
-  nextPageToken: z.string().optional(),
+  configs: z.optional(z.array(V10TaskPushNotificationConfig)),
+  nextPageToken: z.optional(z.string()),
 });
 export type V10ListTaskPushNotificationConfigsResponse = z.infer<typeof V10ListTaskPushNotificationConfigsResponse>;
 
 /** `GetExtendedAgentCard` params may be left out entirely. */
-export const V10GetExtendedAgentCardRequest = z.looseObject({ ...Tenant }).optional();
+export const V10GetExtendedAgentCardRequest = z.optional(z.looseObject({ ...Tenant }));
 export type V10GetExtendedAgentCardRequest = z.infer<typeof V10GetExtendedAgentCardRequest>;
 
 export const V10AgentInterface = z.looseObject({
@@ -451,7 +454,7 @@ export const V10AgentInterface = z.looseObject({
   /** "JSONRPC", "GRPC", "HTTP+JSON" or a custom binding's URI (§5.8). */
   protocolBinding: z.string(),
   protocolVersion: z.string(),
-  tenant: z.string().optional(),
+  tenant: z.optional(z.string()),
 });
 export type V10AgentInterface = z.infer<typeof V10AgentInterface>;
 
@@ -459,16 +462,16 @@ export const V10AgentExtension = V03AgentExtension;
 export type V10AgentExtension = z.infer<typeof V10AgentExtension>;
 
 export const V10AgentCapabilities = z.looseObject({
-  streaming: z.boolean().optional(),
-  pushNotifications: z.boolean().optional(),
-  extensions: z.array(V10AgentExtension).optional(),
-  extendedAgentCard: z.boolean().optional(),
+  streaming: z.optional(z.boolean()),
+  pushNotifications: z.optional(z.boolean()),
+  extensions: z.optional(z.array(V10AgentExtension)),
+  extendedAgentCard: z.optional(z.boolean()),
 });
 export type V10AgentCapabilities = z.infer<typeof V10AgentCapabilities>;
 
 /** `{ schemes: { schemeName: { list: scopes[] } } }`. */
 export const V10SecurityRequirement = z.looseObject({
-  schemes: z.record(z.string(), z.looseObject({ list: Strings.optional() })).optional(),
+  schemes: z.optional(z.record(z.string(), z.looseObject({ list: z.optional(Strings) }))),
 });
 export type V10SecurityRequirement = z.infer<typeof V10SecurityRequirement>;
 
@@ -479,25 +482,25 @@ export type V10SecurityScheme = z.infer<typeof V10SecurityScheme>;
 export const V10AgentSkill = z.looseObject({
   id: z.string(),
   name: z.string(),
-  description: z.string().optional(),
-  tags: Strings.optional(),
-  examples: Strings.optional(),
-  inputModes: Strings.optional(),
-  outputModes: Strings.optional(),
-  securityRequirements: z.array(V10SecurityRequirement).optional(),
+  description: z.optional(z.string()),
+  tags: z.optional(Strings),
+  examples: z.optional(Strings),
+  inputModes: z.optional(Strings),
+  outputModes: z.optional(Strings),
+  securityRequirements: z.optional(z.array(V10SecurityRequirement)),
 });
 export type V10AgentSkill = z.infer<typeof V10AgentSkill>;
 
 export const V10AgentCard = z.looseObject({
   name: z.string(),
-  supportedInterfaces: z.array(V10AgentInterface).min(1),
-  description: z.string().optional(),
-  version: z.string().optional(),
-  capabilities: V10AgentCapabilities.optional(),
-  securitySchemes: z.record(z.string(), V10SecurityScheme).optional(),
-  securityRequirements: z.array(V10SecurityRequirement).optional(),
-  defaultInputModes: Strings.optional(),
-  defaultOutputModes: Strings.optional(),
-  skills: z.array(V10AgentSkill).optional(),
+  supportedInterfaces: z.array(V10AgentInterface).check(z.minLength(1)),
+  description: z.optional(z.string()),
+  version: z.optional(z.string()),
+  capabilities: z.optional(V10AgentCapabilities),
+  securitySchemes: z.optional(z.record(z.string(), V10SecurityScheme)),
+  securityRequirements: z.optional(z.array(V10SecurityRequirement)),
+  defaultInputModes: z.optional(Strings),
+  defaultOutputModes: z.optional(Strings),
+  skills: z.optional(z.array(V10AgentSkill)),
 });
 export type V10AgentCard = z.infer<typeof V10AgentCard>;

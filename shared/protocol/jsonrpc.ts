@@ -1,28 +1,29 @@
 /** JSON-RPC 2.0 envelopes and the error codes A2A uses (A2A spec §"JSON-RPC Error Codes"). */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "./zod-messages.ts";
 
 export const JsonRpcId = z.union([z.string(), z.number(), z.null()]);
 export type JsonRpcId = z.infer<typeof JsonRpcId>;
 
 export const JsonRpcRequest = z.object({
   jsonrpc: z.literal("2.0"),
-  id: JsonRpcId.optional(),
-  method: z.string().min(1),
-  params: z.record(z.string(), z.unknown()).optional(),
+  id: z.optional(JsonRpcId),
+  method: z.string().check(z.minLength(1)),
+  params: z.optional(z.record(z.string(), z.unknown())),
 });
 export type JsonRpcRequest = z.infer<typeof JsonRpcRequest>;
 
 export const JsonRpcErrorObject = z.object({
-  code: z.number().int(),
+  code: z.int(),
   message: z.string(),
-  data: z.unknown().optional(),
+  data: z.optional(z.unknown()),
 });
 export type JsonRpcErrorObject = z.infer<typeof JsonRpcErrorObject>;
 
 /** What an agent answers: exactly one of `result` or `error`. */
 export const JsonRpcResponse = z.union([
-  z.object({ jsonrpc: z.literal("2.0"), id: JsonRpcId.optional(), result: z.unknown() }),
-  z.object({ jsonrpc: z.literal("2.0"), id: JsonRpcId.optional(), error: JsonRpcErrorObject }),
+  z.object({ jsonrpc: z.literal("2.0"), id: z.optional(JsonRpcId), result: z.unknown() }),
+  z.object({ jsonrpc: z.literal("2.0"), id: z.optional(JsonRpcId), error: JsonRpcErrorObject }),
 ]);
 export type JsonRpcResponse = z.infer<typeof JsonRpcResponse>;
 
@@ -72,7 +73,7 @@ export const rpcError = (id: JsonRpcId | undefined, error: JsonRpcErrorObject) =
 });
 
 /** Zod issues as JSON-RPC `data`: path and message only, never the offending input. */
-export const issuesOf = (error: z.ZodError) =>
+export const issuesOf = (error: z.core.$ZodError) =>
   error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message, code: i.code }));
 
 /**

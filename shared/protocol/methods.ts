@@ -2,7 +2,7 @@
  * The A2A JSON-RPC methods of both versions, as one table of operations. 1.0 names come from the
  * spec's method mapping (§5.3); 0.3 names from the 0.3 spec (§7).
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import * as a2a from "./a2a.ts";
 
 export type A2AVersion = "0.3" | "1.0";
@@ -50,7 +50,7 @@ export function resolveMethod(method: string): { op: Operation; version: A2AVers
 /** Operations answered with a Server-Sent Events stream rather than one JSON-RPC response. */
 export const streamingOps: ReadonlySet<Operation> = new Set<Operation>(["stream", "subscribe"]);
 
-export const paramsSchemas: Record<Operation, Record<A2AVersion, z.ZodType | undefined>> = {
+export const paramsSchemas: Record<Operation, Record<A2AVersion, z.ZodMiniType | undefined>> = {
   send: { "0.3": a2a.V03MessageSendParams, "1.0": a2a.V10SendMessageRequest },
   stream: { "0.3": a2a.V03MessageSendParams, "1.0": a2a.V10SendMessageRequest },
   getTask: { "0.3": a2a.V03TaskQueryParams, "1.0": a2a.V10GetTaskRequest },

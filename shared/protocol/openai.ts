@@ -1,22 +1,23 @@
 /** The OpenAI Chat Completions wire format, as far as the bridge speaks it (SPEC §5). */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "./zod-messages.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
-const ImagePart = z.object({ type: z.literal("image_url"), image_url: z.object({ url: z.string(), detail: z.string().optional() }) });
+const ImagePart = z.object({ type: z.literal("image_url"), image_url: z.object({ url: z.string(), detail: z.optional(z.string()) }) });
 const FilePart = z.object({
   type: z.literal("file"),
-  file: z.object({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+  file: z.object({ file_data: z.optional(z.string()), file_id: z.optional(z.string()), filename: z.optional(z.string()) }),
 });
 const AudioPart = z.object({ type: z.literal("input_audio"), input_audio: z.object({ data: z.string(), format: z.string() }) });
 export const ContentPart = z.discriminatedUnion("type", [TextPart, ImagePart, FilePart, AudioPart]);
 export type ContentPart = z.infer<typeof ContentPart>;
 
-const Content = z.union([z.string(), z.array(ContentPart)]).nullable().optional();
+const Content = z.optional(z.nullable(z.union([z.string(), z.array(ContentPart)])));
 
 export const ChatMessage = z.looseObject({
   role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
   content: Content,
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -25,21 +26,18 @@ export type ChatMessage = z.infer<typeof ChatMessage>;
  * agent has no use for them. Strict where ignoring a field would silently change the answer.
  */
 export const ChatCompletionRequest = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(ChatMessage).min(1, "at least one message is required"),
-  stream: z.boolean().nullable().optional(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-  response_format: z
-    .looseObject({ type: z.enum(["text", "json_object", "json_schema"]) })
-    .nullable()
-    .optional(),
-  n: z.number().int().nullable().optional(),
-  tools: z.array(z.unknown()).nullable().optional(),
-  functions: z.array(z.unknown()).nullable().optional(),
-  logprobs: z.boolean().nullable().optional(),
-  audio: z.unknown().optional(),
-  metadata: z.record(z.string(), z.string()).nullable().optional(),
-  user: z.string().optional(),
+  model: z.string().check(z.minLength(1)),
+  messages: z.array(ChatMessage).check(z.minLength(1, "at least one message is required")),
+  stream: z.optional(z.nullable(z.boolean())),
+  stream_options: z.optional(z.nullable(z.looseObject({ include_usage: z.optional(z.boolean()) }))),
+  response_format: z.optional(z.nullable(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }))),
+  n: z.optional(z.nullable(z.int())),
+  tools: z.optional(z.nullable(z.array(z.unknown()))),
+  functions: z.optional(z.nullable(z.array(z.unknown()))),
+  logprobs: z.optional(z.nullable(z.boolean())),
+  audio: z.optional(z.unknown()),
+  metadata: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  user: z.optional(z.string()),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 

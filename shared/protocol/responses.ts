@@ -1,29 +1,30 @@
 /** The OpenAI Responses API request, as far as an agent can honour it (SPEC §5). */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "./zod-messages.ts";
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from "./openai.ts";
 
 const InputContent = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("input_text"), text: z.string() }),
   z.looseObject({ type: z.literal("output_text"), text: z.string() }),
   z.looseObject({ type: z.literal("input_image"), image_url: z.string() }),
-  z.looseObject({ type: z.literal("input_file"), file_data: z.string().optional(), filename: z.string().optional() }),
+  z.looseObject({ type: z.literal("input_file"), file_data: z.optional(z.string()), filename: z.optional(z.string()) }),
 ]);
 
 const InputMessage = z.looseObject({
-  type: z.literal("message").optional(),
+  type: z.optional(z.literal("message")),
   role: z.enum(["user", "assistant", "system", "developer"]),
   content: z.union([z.string(), z.array(InputContent)]),
 });
 
 export const CreateResponseRequest = z.looseObject({
-  model: z.string().min(1),
-  input: z.union([z.string().min(1), z.array(InputMessage).min(1)]),
-  instructions: z.string().nullable().optional(),
-  background: z.boolean().nullable().optional(),
-  stream: z.boolean().nullable().optional(),
-  text: z.looseObject({ format: z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }).optional() }).nullable().optional(),
-  tools: z.array(z.unknown()).nullable().optional(),
-  metadata: z.record(z.string(), z.string()).nullable().optional(),
+  model: z.string().check(z.minLength(1)),
+  input: z.union([z.string().check(z.minLength(1)), z.array(InputMessage).check(z.minLength(1))]),
+  instructions: z.optional(z.nullable(z.string())),
+  background: z.optional(z.nullable(z.boolean())),
+  stream: z.optional(z.nullable(z.boolean())),
+  text: z.optional(z.nullable(z.looseObject({ format: z.optional(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) })) }))),
+  tools: z.optional(z.nullable(z.array(z.unknown()))),
+  metadata: z.optional(z.nullable(z.record(z.string(), z.string()))),
 });
 export type CreateResponseRequest = z.infer<typeof CreateResponseRequest>;
 

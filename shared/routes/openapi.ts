@@ -2,13 +2,13 @@
  * `GET /openapi.json`: an OpenAPI 3.1 document of every route in the route table, its request
  * schemas generated from the same zod schemas that validate the requests.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { routes, type Route } from "../../infra/routes.ts";
 import { CreateKeyBody, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { JsonRpcRequest } from "../protocol/jsonrpc.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
 
-const bodies: Record<string, z.ZodType> = {
+const bodies: Record<string, z.ZodMiniType> = {
   "POST /v1/keys": CreateKeyBody,
   "POST /v1/agents": z.union([NativeAgentBody, LiteLlmAgentBody]),
   "PATCH /v1/agents/{name}": PatchAgentBody,
@@ -16,16 +16,16 @@ const bodies: Record<string, z.ZodType> = {
   "POST /a2a/{agent}/message/send": JsonRpcRequest,
   "POST /v1/chat/completions": ChatCompletionRequest,
 };
-const queries: Record<string, z.ZodObject> = { "GET /v1/usage": UsageQuery };
+const queries: Record<string, z.ZodMiniObject> = { "GET /v1/usage": UsageQuery };
 
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+const jsonSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
 
 function operation(route: Route) {
   const key = `${route.method} ${route.path}`;
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
   const query = queries[key];
   const queryParams = query
-    ? Object.entries(query.shape).map(([name, schema]) => ({ name, in: "query", required: false, schema: jsonSchema(schema as z.ZodType) }))
+    ? Object.entries(query.shape).map(([name, schema]) => ({ name, in: "query", required: false, schema: jsonSchema(schema as z.ZodMiniType) }))
     : [];
   const body = bodies[key];
   return {

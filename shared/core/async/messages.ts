@@ -1,5 +1,6 @@
 /** What travels on the two queues. */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../../protocol/zod-messages.ts";
 
 /** One poll of a job's agent task. `attempt` sets the next delay; `errors` counts failed polls in a row. */
 export interface PollMessage {
@@ -20,8 +21,8 @@ export const pollDelaySeconds = (attempt: number) => Math.min(2 ** attempt, 60);
 export const callbackRetrySeconds = (receiveCount: number) => Math.min(2 ** receiveCount, 300);
 
 
-export const PollMessageSchema = z.object({ jobId: z.string().min(1), attempt: z.number().int().min(0), errors: z.number().int().min(0) });
+export const PollMessageSchema = z.object({ jobId: z.string().check(z.minLength(1)), attempt: z.int().check(z.gte(0)), errors: z.int().check(z.gte(0)) });
 export const CallbackMessageSchema = z.discriminatedUnion("target", [
-  z.object({ jobId: z.string().min(1), target: z.literal("webhook"), type: z.string(), eventId: z.string() }),
-  z.object({ jobId: z.string().min(1), target: z.literal("push"), pushId: z.string(), eventId: z.string() }),
+  z.object({ jobId: z.string().check(z.minLength(1)), target: z.literal("webhook"), type: z.string(), eventId: z.string() }),
+  z.object({ jobId: z.string().check(z.minLength(1)), target: z.literal("push"), pushId: z.string(), eventId: z.string() }),
 ]);
