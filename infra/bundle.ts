@@ -4,7 +4,7 @@
  *
  * The AWS SDK is bundled, not taken from the runtime: one pre-linked ESM file compiles in a
  * fraction of the time Node needs to resolve and load the runtime's hundreds of CommonJS files
- * (measured here: cold start net of node 210–250 ms → 130–140 ms; aws/aws-cdk#25492 reports the
+ * (measured here: cold start net of node 210–250 ms → 125–175 ms; aws/aws-cdk#25492 reports the
  * same), and the SDK version is the lockfile's, not whatever the runtime carries that week.
  */
 
