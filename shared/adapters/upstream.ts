@@ -125,7 +125,8 @@ export class HttpUpstream implements Upstream {
 
       req.on("error", (e: NodeJS.ErrnoException) => {
         // A kept-alive socket the agent closed while it sat idle fails at once, with the request
-        // unread: Node's documented remedy is one more try, on a fresh socket.
+        // unread. Node's documented remedy is to send it once more; the dead socket has left the
+        // pool by then.
         if (!retried && !settled && !answered && req.reusedSocket && STALE_SOCKET_ERRORS.has(e.code ?? "")) {
           settled = true;
           clearTimeout(timer);

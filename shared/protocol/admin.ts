@@ -3,7 +3,9 @@ import * as z from "zod/mini";
 import "./zod-messages.ts";
 
 /** ASCII only: names travel in URLs and model ids, and look-alike unicode must not pass for another agent. */
-export const AgentName = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit"));
+export const AgentName = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit"));
 
 /** Header names and values that cannot smuggle a second header or a new line. */
 const HeaderName = z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "must be an HTTP header name"));
