@@ -1,4 +1,5 @@
 /** The performance budget (SPEC §8), checked against a run. */
+import { BUDGET_BYTES } from "../../scripts/build.ts";
 import type { TargetSummary } from "../cases/http.ts";
 import { kb, ms, pct, signedMs, us } from "./report.ts";
 import { failed, TARGETS, type BenchResults, type Check } from "./results.ts";
@@ -11,7 +12,7 @@ export const BUDGET = {
   vsProxyFactor: 2,
   streamFirstByteAddedMs: 5,
   coldStartMs: 60,
-  bundleBytes: 400 * 1024,
+  bundleBytes: BUDGET_BYTES,
 } as const;
 
 const find = (rows: TargetSummary[], name: string) => rows.find((r) => r.target === name);

@@ -56,11 +56,18 @@ export function sendConfig(params: Obj, version: A2AVersion, allowPrivate: boole
 
 /**
  * Records the task a `message/send` started or continued as a job (0.3 form result), unless it is
- * a bare message. Push configs belong to the task: a new turn keeps the ones set before.
+ * a bare message. Push configs belong to the task: a turn that continues one keeps those set before.
  */
-export async function handOffA2A(agent: Agent, result03: Obj, principal: Principal, push: PushTarget | undefined, deps: AppDeps): Promise<void> {
+export async function handOffA2A(
+  agent: Agent,
+  result03: Obj,
+  principal: Principal,
+  { push, continued }: { push: PushTarget | undefined; continued: boolean },
+  deps: AppDeps,
+): Promise<void> {
   if (result03.kind !== "task" || typeof result03.id !== "string") return;
-  const previous = await deps.jobs.byTask(agent.name, result03.id);
+  // Only a continuation can have a previous turn: a new task costs no read.
+  const previous = continued ? await deps.jobs.byTask(agent.name, result03.id) : undefined;
   const kept = previous?.kind === "a2a" && previous.owner === ownerOf(principal) ? previous.push.filter((t) => t.id !== push?.id) : [];
   const now = new Date(deps.clock.now()).toISOString();
   const settled = isSettled(normalizeState(obj(result03.status).state));

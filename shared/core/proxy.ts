@@ -67,7 +67,10 @@ export async function proxyCall(call: A2ACall, deps: AppDeps): Promise<A2AOutcom
   const result = translateResult(op, response.result, version, callerVersion);
   if (op === "send") {
     // A task handed to the queue is owned through its job record; any other through a claim.
-    if (send?.handOff) await handOffA2A(agent, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, send.push, deps);
+    if (send?.handOff) {
+      const continued = referencedTaskId(op, call.params) !== undefined;
+      await handOffA2A(agent, translateResult("send", response.result, version, "0.3") as Record<string, unknown>, call.principal, { push: send.push, continued }, deps);
+    }
     else call.waitUntil(recordOwnership(agent.name, taskIdOfEvent(result, callerVersion), call.principal, deps.tasks));
   }
   if (op === "listTasks") return { result: await ownTasksOnly(result, call, deps.tasks) };

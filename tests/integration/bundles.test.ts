@@ -11,12 +11,11 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../infra/local/stack.ts";
-import { bundleOptions, functionNames, sizesOf, type BundleSize } from "../../scripts/build.ts";
+import { BUDGET_BYTES, bundleOptions, functionNames, sizesOf, type BundleSize } from "../../scripts/build.ts";
 import { apiEvent } from "../helpers/events.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
 import { startFastA2AAgent, type FastA2AAgentHandle } from "../peers/index.ts";
 
-const BUDGET_BYTES = 400 * 1024;
 const PRELOAD = new URL("../../bench/cold/awslambda-preload.mjs", import.meta.url).href;
 const RUN_BUNDLE = new URL("../helpers/run-bundle.mjs", import.meta.url).pathname;
 
