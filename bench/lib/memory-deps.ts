@@ -10,35 +10,23 @@ import { DynamoUsageStore } from "../../shared/adapters/dynamo/usage.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Upstream } from "../../shared/adapters/upstream.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
-import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
-import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import { registerAgent } from "../../shared/core/agents.ts";
 import { Authenticator, hashKey, newKeySecret } from "../../shared/core/keys.ts";
 import { systemClock } from "../../shared/ports.ts";
+import { memoryDeps as testMemoryDeps } from "../../tests/helpers/memory-deps.ts";
 
 /** The deployed default (`GATEWAY_CACHE_TTL_MS`): warm calls read neither the key nor the agent. */
 export const WARM_CACHE_TTL_MS = 10_000;
 const MASTER = "sk-master-bench";
 
 export function memoryDeps(upstream: Upstream, log: Logger): AppDeps {
-  const keys = new MemoryKeyStore();
-  const tasks = new MemoryTaskStore();
   const config = { masterKey: MASTER, syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: WARM_CACHE_TTL_MS };
+  // The tests' in-memory stores, behind the caches a warm container has.
+  const deps = testMemoryDeps(upstream, { config, clock: systemClock, log });
   return {
-    config,
-    agents: new CachedAgentStore(new MemoryAgentStore(), systemClock, WARM_CACHE_TTL_MS),
-    keys,
-    tasks,
-    // One table holds ownership and jobs, in memory as in DynamoDB.
-    jobs: tasks,
-    pollQueue: new MemoryQueue<PollMessage>(),
-    callbackQueue: new MemoryQueue<CallbackMessage>(),
-    usage: new MemoryUsageStore(),
-    limiter: new MemoryRateLimiter(),
-    upstream,
-    auth: new Authenticator(MASTER, keys, systemClock, WARM_CACHE_TTL_MS),
-    clock: systemClock,
-    log,
+    ...deps,
+    agents: new CachedAgentStore(deps.agents, systemClock, WARM_CACHE_TTL_MS),
+    auth: new Authenticator(MASTER, deps.keys, systemClock, WARM_CACHE_TTL_MS),
   };
 }
 
