@@ -51,10 +51,11 @@
 import { MAIN_FIELDS, NEVER_LOADED } from "./bundle.ts";
 import { httpFunctions, routeKey, routes, type HttpFunctionName } from "./routes.ts";
 import { frontPrefixes } from "./front.ts";
-import { queues as queueDefs, type QueueName, type TableName } from "./schema.ts";
+import { queues as queueDefs, type QueueName } from "./schema.ts";
+import { consumerOf, functionDefs, queueEnvVar, SEND_ACTIONS, TABLE_ACTIONS, tableEnvVar, type FunctionDef, type FunctionName } from "./functions.ts";
 import { masterKey } from "./secrets.ts";
-import { pascal, tableEnvironment, tableNames, tables } from "./storage.ts";
-import { queueEnvironment, queueNames, queues } from "./queues.ts";
+import { pascal, tables } from "./storage.ts";
+import { queueNames, queues } from "./queues.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The Router
@@ -86,73 +87,38 @@ export const router = new sst.aws.Router("Router", {
 /** Optional settings taken from the deploying shell when set (shared/config.ts reads them). */
 const PASS_THROUGH = ["GATEWAY_SYNC_BUDGET_MS", "GATEWAY_TASK_TTL_S", "GATEWAY_CACHE_TTL_MS"] as const;
 
-export const environment: Record<string, $util.Input<string>> = {
+/** Settings every function shares. */
+const common: Record<string, $util.Input<string>> = {
   GATEWAY_MASTER_KEY: masterKey.value,
   GATEWAY_PUBLIC_URL: router.url,
   GATEWAY_ALLOW_PRIVATE_URLS: "false",
-  ...tableEnvironment,
-  ...queueEnvironment,
 };
 for (const key of PASS_THROUGH) {
   const value = process.env[key];
-  if (value) environment[key] = value;
+  if (value) common[key] = value;
 }
 
-type ConsumerName = "poller" | "deliver";
-type FunctionName = HttpFunctionName | ConsumerName;
-
-/** What a function may touch. Consuming a queue is granted by SST's subscriber (see below). */
-interface Grants {
-  /** Read/write on these tables. */
-  tables: readonly TableName[];
-  /** `sqs:SendMessage` (which also covers SendMessageBatch) on these queues. */
-  send: readonly QueueName[];
+/** A function learns the names of only the tables and queues it is granted (as it does locally). */
+function environmentFor({ tables: tableAccess, send, consume }: FunctionDef): Record<string, $util.Input<string>> {
+  const env = { ...common };
+  for (const name of tableAccess) env[tableEnvVar(name)] = tables[name].name;
+  for (const name of new Set([...send, ...(consume ? [consume] : [])])) env[queueEnvVar(name)] = queues[name].url;
+  return env;
 }
 
-const grants: Record<FunctionName, Grants> = {
-  api: { tables: tableNames, send: ["tasks"] },
-  a2a: { tables: tableNames, send: ["tasks", "callbacks"] },
-  openai: { tables: tableNames, send: ["tasks", "callbacks"] },
-  poller: { tables: ["tasks", "usage"], send: ["tasks", "callbacks"] },
-  deliver: { tables: ["keys", "tasks"], send: [] },
-};
-
-/** Item-level reads and writes only: no table management, no streams, no PartiQL. */
-const TABLE_READ_WRITE = [
-  "dynamodb:GetItem",
-  "dynamodb:BatchGetItem",
-  "dynamodb:Query",
-  "dynamodb:Scan",
-  "dynamodb:ConditionCheckItem",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:BatchWriteItem",
-];
-
-function permissionsFor({ tables: tableAccess, send }: Grants): sst.aws.FunctionPermissionArgs[] {
+function permissionsFor({ tables: tableAccess, send }: FunctionDef): sst.aws.FunctionPermissionArgs[] {
   const permissions: sst.aws.FunctionPermissionArgs[] = [];
   if (tableAccess.length) {
-    permissions.push({ actions: TABLE_READ_WRITE, resources: tableAccess.map((name) => tables[name].arn) });
+    permissions.push({ actions: [...TABLE_ACTIONS], resources: tableAccess.map((name) => tables[name].arn) });
   }
   if (send.length) {
-    permissions.push({ actions: ["sqs:SendMessage"], resources: send.map((name) => queues[name].arn) });
+    permissions.push({ actions: [...SEND_ACTIONS], resources: send.map((name) => queues[name].arn) });
   }
   return permissions;
 }
 
-/**
- * Memory buys CPU on Lambda. HTTP functions get 512 MB: they parse, validate and translate JSON
- * and SSE per request while a caller waits, and the extra CPU shortens cold starts.
- */
-const HTTP_MEMORY = "512 MB";
-/**
- * Queue consumers get 256 MB: each message is one outbound HTTP call plus a DynamoDB write, time
- * spent waiting on I/O that more memory would not shorten, so half the GB-seconds.
- */
-const CONSUMER_MEMORY = "256 MB";
-
-function functionArgs(name: FunctionName, memory: sst.aws.Size, timeout: sst.aws.DurationMinutes): sst.aws.FunctionArgs {
+function functionArgs(name: FunctionName): sst.aws.FunctionArgs {
+  const def = functionDefs[name];
   return {
     handler: `functions/${name}.handler`,
     description: `a2a-gateway ${name}`,
@@ -161,10 +127,10 @@ function functionArgs(name: FunctionName, memory: sst.aws.Size, timeout: sst.aws
     // Bundled as `npm run build` bundles (infra/bundle.ts): the AWS SDK inside, split so code
     // loaded on first use stays out of a cold start. SST adds its own `require` banner to ESM.
     nodejs: { splitting: true, esbuild: { mainFields: MAIN_FIELDS, external: NEVER_LOADED } },
-    memory,
-    timeout,
-    environment,
-    permissions: permissionsFor(grants[name]),
+    memory: `${def.memoryMb} MB`,
+    timeout: `${def.timeoutSeconds} seconds`,
+    environment: environmentFor(def),
+    permissions: permissionsFor(def),
   };
 }
 
@@ -172,16 +138,13 @@ function functionArgs(name: FunctionName, memory: sst.aws.Size, timeout: sst.aws
 // HTTP functions, the HTTP API, and the Router's routes
 // ---------------------------------------------------------------------------------------------
 
-/** The HTTP API's own limit is 30 s; a stream may run for Lambda's maximum. */
-const httpTimeout = (stream: boolean): sst.aws.DurationMinutes => (stream ? "15 minutes" : "30 seconds");
-
 export const functions = Object.fromEntries(
   (Object.keys(httpFunctions) as HttpFunctionName[]).map((name) => {
     const { stream } = httpFunctions[name];
     return [
       name,
       new sst.aws.Function(`${pascal(name)}Function`, {
-        ...functionArgs(name, HTTP_MEMORY, httpTimeout(stream)),
+        ...functionArgs(name),
         // A public Function URL; the gateway authenticates every request itself.
         ...(stream ? { streaming: true, url: true } : {}),
       }),
@@ -213,26 +176,17 @@ for (const [prefix, target] of frontRoutes) {
 // Queue consumers
 // ---------------------------------------------------------------------------------------------
 
-interface Consumer {
-  fn: ConsumerName;
-  timeoutSeconds: number;
-  /** Lambda's `scalingConfig.maximumConcurrency` for the SQS event source (2–1000). */
-  maxConcurrency: number;
-}
-
 /**
- * One consumer per queue (a `Record` over the schema's queue names, so a new queue cannot be
- * left without one). The concurrency caps keep background work from starving the HTTP functions
- * of the account's concurrency and bound the load on agents and webhook receivers.
+ * One consumer per queue (infra/functions.ts names it). The concurrency caps keep background work
+ * from starving the HTTP functions of the account's concurrency and bound the load on agents and
+ * webhook receivers.
  */
-const consumers: Record<QueueName, Consumer> = {
-  tasks: { fn: "poller", timeoutSeconds: 60, maxConcurrency: 10 },
-  callbacks: { fn: "deliver", timeoutSeconds: 30, maxConcurrency: 5 },
-};
+const maxConcurrency: Record<QueueName, number> = { tasks: 10, callbacks: 5 };
 
 export const subscriptions = Object.fromEntries(
   queueNames.map((queue) => {
-    const { fn, timeoutSeconds, maxConcurrency } = consumers[queue];
+    const fn = consumerOf(queue);
+    const { timeoutSeconds } = functionDefs[fn];
     const def = queueDefs[queue];
     // Lambda refuses an SQS event source whose visibility timeout is shorter than the function's.
     if (timeoutSeconds > def.visibilityTimeout) {
@@ -242,9 +196,9 @@ export const subscriptions = Object.fromEntries(
       queue,
       // SST creates the function and adds receive/delete/changeVisibility/getAttributes on
       // this queue to the permissions given here (queue-lambda-subscriber.ts).
-      queues[queue].subscribe(functionArgs(fn, CONSUMER_MEMORY, `${timeoutSeconds} seconds`), {
+      queues[queue].subscribe(functionArgs(fn), {
         batch: { size: def.batchSize, partialResponses: true },
-        transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency } } },
+        transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency[queue] } } },
       }),
     ];
   }),

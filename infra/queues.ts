@@ -35,8 +35,3 @@ export const queues = Object.fromEntries(
     ];
   }),
 ) as Record<QueueName, sst.aws.Queue>;
-
-/** `GATEWAY_QUEUE_TASKS_URL` etc. */
-export const queueEnvironment: Record<string, $util.Input<string>> = Object.fromEntries(
-  queueNames.map((name) => [`GATEWAY_QUEUE_${name.toUpperCase()}_URL`, queues[name].url]),
-);

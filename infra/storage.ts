@@ -28,8 +28,3 @@ function dynamoArgs(def: TableDef): sst.aws.DynamoArgs {
 export const tables = Object.fromEntries(
   tableNames.map((name) => [name, new sst.aws.Dynamo(`${pascal(name)}Table`, dynamoArgs(tableDefs[name]))]),
 ) as Record<TableName, sst.aws.Dynamo>;
-
-/** `GATEWAY_TABLE_AGENTS` etc.: what functions/lib/deps.ts `tableName()` reads. */
-export const tableEnvironment: Record<string, $util.Input<string>> = Object.fromEntries(
-  tableNames.map((name) => [`GATEWAY_TABLE_${name.toUpperCase()}`, tables[name].name]),
-);

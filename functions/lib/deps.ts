@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { TableName } from "../../infra/schema.ts";
+import { tableEnvVar } from "../../infra/functions.ts";
 import { configFromEnv } from "../../shared/config.ts";
 import type { AppDeps } from "../../shared/deps.ts";
 import { appendFileSync } from "node:fs";
@@ -21,7 +22,7 @@ import { HttpUpstream } from "../../shared/adapters/upstream.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
 
 /** Deployed names come from the environment (set by infra/); locally the definition's own name. */
-export const tableName = (name: TableName, env = process.env): string => env[`GATEWAY_TABLE_${name.toUpperCase()}`] ?? name;
+export const tableName = (name: TableName, env = process.env): string => env[tableEnvVar(name)] ?? name;
 
 /** Lambda sends stdout to CloudWatch; `GATEWAY_LOG_FILE` sends the lines to a file instead (the test suite greps it for secrets). */
 function logSink(env: Record<string, string | undefined>) {

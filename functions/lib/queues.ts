@@ -1,12 +1,13 @@
 /** SQS queues from the environment, for the functions that send to them. */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { QueueName } from "../../infra/schema.ts";
+import { queueEnvVar } from "../../infra/functions.ts";
 import { SqsQueue } from "../../shared/adapters/sqs.ts";
 import type { QueueFactory } from "./deps.ts";
 
 export const queueUrl = (name: QueueName, env: Record<string, string | undefined>): string => {
-  const url = env[`GATEWAY_QUEUE_${name.toUpperCase()}_URL`];
-  if (!url) throw new Error(`GATEWAY_QUEUE_${name.toUpperCase()}_URL is not set`);
+  const url = env[queueEnvVar(name)];
+  if (!url) throw new Error(`${queueEnvVar(name)} is not set`);
   return url;
 };
 
