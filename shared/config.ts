@@ -9,6 +9,13 @@ export interface Config {
   allowPrivateUrls: boolean;
   /** Per-container cache of keys and agents; revocation elsewhere takes effect within it (0 disables it). */
   cacheTtlMs: number;
+  /** A stream silent this long gets an SSE keep-alive comment (proxies cut silent streams). */
+  keepAliveMs: number;
+  /**
+   * The longest a stream runs. Lambda never learns that a streaming caller left, so this bounds
+   * what a stream nobody reads can cost; a caller that needs longer resubscribes or goes async.
+   */
+  maxStreamMs: number;
   /** The URL callers reach the gateway at, for the cards it serves; else taken from the request. */
   publicUrl?: string;
 }
@@ -22,6 +29,8 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     taskTtlSeconds: intFrom(env.GATEWAY_TASK_TTL_S, 7 * 24 * 3600),
     allowPrivateUrls: (env.GATEWAY_ALLOW_PRIVATE_URLS ?? "false") === "true",
     cacheTtlMs: intFrom(env.GATEWAY_CACHE_TTL_MS, 10_000),
+    keepAliveMs: intFrom(env.GATEWAY_KEEPALIVE_MS, 10_000) || 10_000,
+    maxStreamMs: intFrom(env.GATEWAY_MAX_STREAM_S, 600) * 1000 || 600_000,
     ...(env.GATEWAY_PUBLIC_URL ? { publicUrl: env.GATEWAY_PUBLIC_URL.replace(/\/+$/, "") } : {}),
   };
 }

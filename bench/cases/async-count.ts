@@ -69,7 +69,7 @@ export async function measureAsyncTask(taskSeconds: number): Promise<MeasuredTas
   const pollQueue = new MemoryQueue<PollMessage>();
   const callbackQueue = new MemoryQueue<CallbackMessage>();
   const deps: AppDeps = {
-    config: { masterKey: "sk-master-bench", syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: 10_000 },
+    config: { masterKey: "sk-master-bench", syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: 10_000, keepAliveMs: 10_000, maxStreamMs: 600_000 },
     agents: new CachedAgentStore(agentsInner, clock, 10_000),
     keys,
     tasks,

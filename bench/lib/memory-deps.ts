@@ -20,7 +20,7 @@ export const WARM_CACHE_TTL_MS = 10_000;
 const MASTER = "sk-master-bench";
 
 export function memoryDeps(upstream: Upstream, log: Logger): AppDeps {
-  const config = { masterKey: MASTER, syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: WARM_CACHE_TTL_MS };
+  const config = { masterKey: MASTER, syncBudgetMs: 25_000, taskTtlSeconds: 7 * 24 * 3600, allowPrivateUrls: true, cacheTtlMs: WARM_CACHE_TTL_MS, keepAliveMs: 10_000, maxStreamMs: 600_000 };
   // The tests' in-memory stores, behind the caches a warm container has.
   const deps = testMemoryDeps(upstream, { config, clock: systemClock, log });
   return {

@@ -66,8 +66,13 @@ export function bufferedHandler(handlers: Handlers, deps: () => AppDeps) {
 
 export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
   return awslambda.streamifyResponse<APIGatewayProxyEventV2>(async (event, responseStream) => {
-    // The caller going away aborts the work: upstream calls and streams are closed with it.
+    // Lambda tells a function nothing when its caller leaves (aws-lambda-nodejs-runtime-interface-
+    // client#145), so a stream ends at the latest after `maxStreamMs`: the work is aborted and the
+    // upstream closed, rather than feeding nobody until the function times out. Where the caller's
+    // leaving is seen (the local in-process front), it aborts at once.
     const abort = new AbortController();
+    const { keepAliveMs, maxStreamMs } = deps().config;
+    const deadline = setTimeout(() => abort.abort(), maxStreamMs);
     let finished = false;
     const goneEarly = () => void (finished || abort.abort());
     responseStream.once("close", goneEarly);
@@ -77,15 +82,54 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
     const res = await respond(event, handlers, deps, later.waitUntil, abort.signal);
     const headers = isStream(res) || res.body === undefined ? (res.headers ?? {}) : { ...JSON_TYPE, ...res.headers };
     const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: res.status, headers });
-    if (!isStream(res)) out.end(res.body === undefined ? "" : JSON.stringify(res.body));
-    else await pipeStream(res.stream, out, abort.signal);
+    // The runtime writes the status and headers (the prelude) on the first `write()`, not on
+    // `end(chunk)`: a body passed to `end` would go out without them, which a Function URL
+    // answers with 502. So the body is always written, even when empty, then the stream ended.
+    if (!isStream(res)) {
+      out.write(res.body === undefined ? "" : JSON.stringify(res.body));
+      out.end();
+    } else await pipeStream(withKeepAlive(res.stream, keepAliveMs), out, abort.signal);
     finished = true;
+    clearTimeout(deadline);
     // The caller has everything, its last bytes leaving on this turn of the event loop: the
     // bookkeeping (the request log line, usage) starts on the next, costing the caller nothing.
     await new Promise((resolve) => setImmediate(resolve));
     await later.settled();
     await res.after?.();
   });
+}
+
+/** An SSE comment: ignored by every event-stream parser, it keeps proxies from cutting the stream. */
+export const SSE_KEEPALIVE = ": keep-alive\n\n";
+
+/**
+ * The chunks of a stream, with a keep-alive comment whenever none came for `intervalMs`
+ * (CloudFront cuts an origin that sends nothing for its read timeout, 60 s at most): the time to
+ * the first event and quiet agents included. Every chunk is a whole SSE frame, so a comment
+ * between two never splits an event.
+ */
+export async function* withKeepAlive(chunks: AsyncIterable<string>, intervalMs: number): AsyncGenerator<string> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<string>> | undefined;
+  try {
+    for (;;) {
+      pending ??= iterator.next();
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = new Promise<"quiet">((resolve) => (timer = setTimeout(() => resolve("quiet"), intervalMs)));
+      const next = await Promise.race([pending, quiet]).finally(() => clearTimeout(timer));
+      if (next === "quiet") {
+        yield SSE_KEEPALIVE;
+        continue;
+      }
+      pending = undefined;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Closing early closes the source too (and with it the agent's stream); a read still pending
+    // is left to settle on its own.
+    void iterator.return?.()?.catch(() => undefined);
+  }
 }
 
 /**

@@ -35,7 +35,7 @@ export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {})
   const clock = { now: () => Date.now() };
   const tasks = new MemoryTaskStore();
   return {
-    config: { masterKey: MASTER, syncBudgetMs: 2_000, taskTtlSeconds: 3600, allowPrivateUrls: true, cacheTtlMs: 0 },
+    config: { masterKey: MASTER, syncBudgetMs: 2_000, taskTtlSeconds: 3600, allowPrivateUrls: true, cacheTtlMs: 0, keepAliveMs: 10_000, maxStreamMs: 600_000 },
     agents: new MemoryAgentStore(),
     keys,
     tasks,
