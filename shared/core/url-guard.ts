@@ -30,26 +30,60 @@ privateRanges.addAddress("::1", "ipv6");
 privateRanges.addAddress("::", "ipv6");
 privateRanges.addSubnet("fc00::", 7, "ipv6"); // unique local
 
-/** An IPv4 address hidden in IPv6 (`::ffff:a9fe:a9fe`, `::ffff:169.254.169.254`) is judged as IPv4. */
+/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail counts as two), or undefined. */
+function ipv6Groups(ip: string): number[] | undefined {
+  if (isIP(ip) !== 6) return undefined;
+  const [head = "", tail] = ip.toLowerCase().split("::");
+  const parse = (part: string) =>
+    part === ""
+      ? []
+      : part.split(":").flatMap((g) => {
+          if (isIP(g) !== 4) return [parseInt(g, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = g.split(".").map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+const dotted = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+
+/**
+ * The IPv4 address an IPv6 address reaches, where the form embeds one: IPv4-mapped
+ * (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64
+ * (`64:ff9b::/96`, RFC 6052) and 6to4 (`2002::/16`, RFC 3056). Each is judged as that IPv4 address.
+ */
 function embeddedIpv4(ip: string): string | undefined {
-  const m = /^(?:0*:)*:?(?:0*:)*ffff:(.+)$/i.exec(ip) ?? /^::(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (!m?.[1]) return undefined;
-  const tail = m[1];
-  if (isIP(tail) === 4) return tail;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
-  if (!hex?.[1] || !hex[2]) return undefined;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+  const g = ipv6Groups(ip);
+  if (!g) return undefined;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (g[0] === 0x2002) return dotted(g[1]!, g[2]!);
+  const last32 = dotted(g[6]!, g[7]!);
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return last32;
+  if (zeros(0, 5) && g[5] === 0xffff) return last32;
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return last32;
+  // `::` and `::1` are IPv6's own; anything else with 96 zero bits embeds an IPv4 address.
+  if (zeros(0, 6) && !(g[6] === 0 && g[7]! <= 1)) return last32;
+  return undefined;
+}
+
+const RANK: Record<AddressClass, number> = { public: 0, private: 1, forbidden: 2 };
+
+function classifyPlain(addr: string, family: "ipv4" | "ipv6"): AddressClass {
+  if (forbidden.check(addr, family)) return "forbidden";
+  if (privateRanges.check(addr, family)) return "private";
+  return "public";
 }
 
 export function classifyAddress(ip: string): AddressClass {
   const bare = ip.replace(/^\[|\]$/g, "");
-  const v4 = isIP(bare) === 6 ? embeddedIpv4(bare) : undefined;
-  const [addr, family] = v4 ? [v4, "ipv4" as const] : [bare, isIP(bare) === 4 ? ("ipv4" as const) : ("ipv6" as const)];
-  if (forbidden.check(addr, family)) return "forbidden";
-  if (privateRanges.check(addr, family)) return "private";
-  return "public";
+  if (isIP(bare) === 4) return classifyPlain(bare, "ipv4");
+  const own = classifyPlain(bare, "ipv6");
+  const v4 = embeddedIpv4(bare);
+  // The stricter of the two: the address itself, and the IPv4 address it reaches.
+  const reached = v4 ? classifyPlain(v4, "ipv4") : "public";
+  return RANK[reached] > RANK[own] ? reached : own;
 }
 
 /** Why an address may not be called, or undefined when it may. */

@@ -29,6 +29,21 @@ describe("addresses", () => {
     ["::ffff:127.0.0.1", "private"],
     ["8.8.8.8", "public"],
     ["2001:4860:4860::8888", "public"],
+    // IPv6 forms that embed an IPv4 address are judged by the address they reach (issue 13).
+    ["64:ff9b::169.254.169.254", "forbidden"],
+    ["64:ff9b::a9fe:a9fe", "forbidden"],
+    ["64:ff9b::7f00:1", "private"],
+    ["64:ff9b::808:808", "public"],
+    ["2002:a9fe:a9fe::", "forbidden"],
+    ["2002:a9fe:a9fe:1::1", "forbidden"],
+    ["2002:0a00:0001::", "private"],
+    ["2002:808:808::1", "public"],
+    ["::169.254.169.254", "forbidden"],
+    ["::a9fe:a9fe", "forbidden"],
+    ["::ffff:0:169.254.169.254", "forbidden"],
+    ["::ffff:0:a9fe:a9fe", "forbidden"],
+    ["0:0:0:0:0:ffff:169.254.169.254", "forbidden"],
+    ["::ffff:0:7f00:1", "private"],
   ];
   for (const [ip, cls] of table) it(`${ip} is ${cls}`, () => expect(classifyAddress(ip)).toBe(cls));
 });
@@ -42,6 +57,11 @@ describe("URLs", () => {
     ["http://169.254.169.254/latest/meta-data/", true, /never allowed/],
     ["http://[fd00:ec2::254]/", true, /never allowed/],
     ["http://[::ffff:169.254.169.254]/", true, /never allowed/],
+    ["http://[64:ff9b::169.254.169.254]/", true, /never allowed/],
+    ["http://[2002:a9fe:a9fe::1]/", true, /never allowed/],
+    ["http://[::169.254.169.254]/", true, /never allowed/],
+    ["http://[::ffff:0:169.254.169.254]/", true, /never allowed/],
+    ["http://[64:ff9b::127.0.0.1]/", false, /not allowed/],
     ["http://0xA9FEA9FE/", true, /never allowed/],
     ["http://2852039166/", true, /never allowed/],
     ["http://metadata.google.internal/", true, /never allowed/],
