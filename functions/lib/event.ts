@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createHash, randomUUID } from "node:crypto";
 import { matchRoute } from "../../infra/routes.ts";
 import { MAX_BODY_BYTES, type GatewayRequest, type ParsedBody } from "../../shared/http.ts";
+import { ExactNumber } from "../../shared/protocol/jsonrpc.ts";
 import { randomId } from "../../shared/random.ts";
 
 export type EventOutcome = { request: GatewayRequest } | { status: 404 | 405; message: string; requestId: string };
@@ -50,30 +51,76 @@ function parseBody(body: string | undefined, isBase64Encoded: boolean): ParsedBo
   if (text.trim() === "") return { kind: "empty" };
   if (nestingExceeds(text, MAX_NESTING)) return { kind: "invalid-json", reason: `nested deeper than ${MAX_NESTING} levels` };
   try {
-    return { kind: "json", value: JSON.parse(text) };
+    return { kind: "json", value: withExactId(JSON.parse(text), text) };
   } catch {
     return { kind: "invalid-json" };
   }
 }
 
-/** No request needs more; deeper JSON parses, but cannot be serialised again (stack overflow). */
-const MAX_NESTING = 64;
+/**
+ * Deeper JSON parses, but cannot be serialised again (stack overflow). The cap is for the caller's
+ * data (a `data` part, metadata): the levels of the request around it (envelope, params, message,
+ * parts, part) come on top.
+ */
+const MAX_DATA_NESTING = 64;
+const ENVELOPE_NESTING = 8;
+const MAX_NESTING = MAX_DATA_NESTING + ENVELOPE_NESTING;
+
+/** The index of the quote that closes the string opening at `start`. */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && text.charCodeAt(i) !== 34 /* " */) i += text.charCodeAt(i) === 92 /* \ */ ? 2 : 1;
+  return i;
+}
 
 /** One pass over the text, brackets outside strings only: cheap next to the parse itself. */
 function nestingExceeds(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
+    if (c === 34 /* " */) i = stringEnd(text, i);
     else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (++depth > max) return true;
     } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
   }
   return false;
+}
+
+/**
+ * A JSON-RPC id too large for a double (`123456789012345678901234567890`) comes back exactly as
+ * sent: its text is taken from the body, since JSON.parse has already rounded it.
+ */
+function withExactId(value: unknown, text: string): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const body = value as { id?: unknown };
+  if (typeof body.id !== "number" || Number.isSafeInteger(body.id)) return value;
+  const raw = topLevelNumberText(text, "id");
+  if (raw !== undefined) body.id = new ExactNumber(raw);
+  return value;
+}
+
+const NUMBER_AFTER_COLON = /\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/y;
+
+/** The text of a number member of the top-level object: the last one of that name, as JSON.parse keeps. */
+function topLevelNumberText(text: string, name: string): string | undefined {
+  let depth = 0;
+  let expectKey = false;
+  let found: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const end = stringEnd(text, i);
+      if (depth === 1 && expectKey && JSON.parse(text.slice(i, end + 1)) === name) {
+        NUMBER_AFTER_COLON.lastIndex = end + 1;
+        found = NUMBER_AFTER_COLON.exec(text)?.[1] ?? found;
+      }
+      expectKey = false;
+      i = end;
+    } else if (c === "{" || c === "[") expectKey = ++depth === 1 && c === "{";
+    else if (c === "}" || c === "]") depth--;
+    else if (c === "," && depth === 1) expectKey = true;
+  }
+  return found;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;

@@ -8,6 +8,7 @@ import type { Writable } from "node:stream";
 import { once } from "node:events";
 import type { AppDeps } from "../../shared/deps.ts";
 import { isStream, type GatewayResponse } from "../../shared/http.ts";
+import { jsonText } from "../../shared/protocol/jsonrpc.ts";
 import { dispatch, type OpenRouteHandler } from "../../shared/routes/dispatch.ts";
 import { toGatewayRequest } from "./event.ts";
 
@@ -59,7 +60,7 @@ export function bufferedHandler(handlers: Handlers, deps: () => AppDeps) {
     return {
       statusCode: res.status,
       headers: res.body === undefined ? res.headers : { ...JSON_TYPE, ...res.headers },
-      ...(res.body !== undefined ? { body: JSON.stringify(res.body) } : {}),
+      ...(res.body !== undefined ? { body: jsonText(res.body) } : {}),
     };
   };
 }
@@ -86,7 +87,7 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
     // `end(chunk)`: a body passed to `end` would go out without them, which a Function URL
     // answers with 502. So the body is always written, even when empty, then the stream ended.
     if (!isStream(res)) {
-      out.write(res.body === undefined ? "" : JSON.stringify(res.body));
+      out.write(res.body === undefined ? "" : jsonText(res.body));
       out.end();
     } else await pipeStream(withKeepAlive(res.stream, keepAliveMs), out, abort.signal);
     finished = true;

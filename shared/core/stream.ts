@@ -6,7 +6,7 @@
 import type { AppDeps } from "../deps.ts";
 import { UpstreamError, isGatewayError } from "../errors.ts";
 import { SSE_HEADERS, type GatewayResponse } from "../http.ts";
-import { RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
+import { jsonText, RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
 import type { A2AVersion } from "../protocol/methods.ts";
 import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
 import { callAgent, openAgentCall, resultOf } from "./agent-rpc.ts";
@@ -147,10 +147,10 @@ async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>,
           claimed = true;
         }
       }
-      yield `data: ${JSON.stringify(rpcResult(id, event))}\n\n`;
+      yield `data: ${jsonText(rpcResult(id, event))}\n\n`;
     }
   } catch (e) {
-    yield `data: ${JSON.stringify(rpcError(id, streamError(e, call.callerVersion)))}\n\n`;
+    yield `data: ${jsonText(rpcError(id, streamError(e, call.callerVersion)))}\n\n`;
     if (!isGatewayError(e) && !(e instanceof RpcError)) deps.log.error("stream failed", { agent: call.agent.name, error: e instanceof Error ? e.name : typeof e });
   }
 }

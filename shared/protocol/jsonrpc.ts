@@ -2,7 +2,19 @@
 import * as z from "zod/mini";
 import "./zod-messages.ts";
 
-export const JsonRpcId = z.union([z.string(), z.number(), z.null()]);
+/**
+ * A numeric id a double cannot hold exactly (`123456789012345678901234567890`), as the caller wrote
+ * it: JSON-RPC 2.0 §5 answers with the request's id, not a rounding of it. Made at the edge, from
+ * the body's text; anything that serializes it without `jsonText` still writes a valid number.
+ */
+export class ExactNumber {
+  constructor(readonly text: string) {}
+  toJSON(): number {
+    return Number(this.text);
+  }
+}
+
+export const JsonRpcId = z.union([z.string(), z.number(), z.instanceof(ExactNumber), z.null()]);
 export type JsonRpcId = z.infer<typeof JsonRpcId>;
 
 export const JsonRpcRequest = z.object({
@@ -65,12 +77,41 @@ export class RpcError extends Error {
 
 export const taskNotFound = (): RpcError => new RpcError(RpcCode.TaskNotFound, "Task not found");
 
+/** A2A 1.0 §3.6.2: a version the gateway does not serve is refused, whatever the method. */
+export const versionNotSupported = (asked: string, served: readonly string[]): RpcError =>
+  new RpcError(RpcCode.VersionNotSupported, `A2A version ${asked} is not supported: this gateway serves ${served.join(" and ")}`, {
+    requestedVersion: asked,
+    supportedVersions: served.join(","),
+  });
+
+/**
+ * A body the gateway will not read as JSON-RPC. HTTP 415 says so to HTTP clients (RFC 9110
+ * §15.5.16); the JSON-RPC code to A2A clients (A2A 1.0 §5.4).
+ */
+export const contentTypeNotSupported = (contentType: string): RpcError =>
+  new RpcError(
+    RpcCode.ContentTypeNotSupported,
+    `Content-Type ${contentType} is not supported: send JSON-RPC requests as application/json`,
+    { contentType },
+    415,
+  );
+
 export const rpcResult = (id: JsonRpcId | undefined, result: unknown) => ({ jsonrpc: "2.0" as const, id: id ?? null, result });
 export const rpcError = (id: JsonRpcId | undefined, error: JsonRpcErrorObject) => ({
   jsonrpc: "2.0" as const,
   id: id ?? null,
   error,
 });
+
+/**
+ * A response body as JSON text, with an exact numeric id written as it came. Envelopes are built
+ * with `jsonrpc` first, so the first `"id":` of the text is the envelope's own.
+ */
+export function jsonText(body: unknown): string {
+  const id = (body as { id?: unknown } | null | undefined)?.id;
+  if (!(id instanceof ExactNumber)) return JSON.stringify(body);
+  return JSON.stringify({ ...(body as object), id: null }).replace('"id":null', () => `"id":${id.text}`);
+}
 
 /** Zod issues as JSON-RPC `data`: path and message only, never the offending input. */
 export const issuesOf = (error: z.core.$ZodError) =>
