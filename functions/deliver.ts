@@ -1,7 +1,8 @@
 /**
  * Callback delivery: signed webhooks and A2A push notifications. A failed attempt stays on the
- * queue, invisible for a growing while (exponential backoff), and keeps its message and so its
- * `webhook-id`; past the queue's receive limit it goes to the dead-letter queue.
+ * queue, invisible for a growing while (hours, by the end: see `callbackRetrySeconds`), and keeps
+ * its message and so its `webhook-id`; past the queue's receive limit it goes to the dead-letter
+ * queue, where the console shows it and can send it again.
  */
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import { deliverCallback } from "../shared/core/async/deliver.ts";
@@ -15,7 +16,11 @@ export const deliverHandler = (deps: () => AppDeps) => sqsConsumer(
   CallbackMessageSchema,
   async (message, record, deps) => {
     const outcome = await deliverCallback(message, deps);
-    if (outcome.delivered) return;
+    if (outcome.kind === "delivered") return;
+    if (outcome.kind === "dropped") {
+      deps.log.info("callback dropped", { jobId: message.jobId, target: message.target, reason: outcome.reason });
+      return;
+    }
     await (await sqsClient()).send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl("callbacks", process.env),

@@ -6,11 +6,8 @@
  * other functions, because every function shares one environment and that environment includes
  * the Router's URL.
  */
-import { queues as queueDefs, type QueueName } from "./schema.ts";
+import { DEAD_LETTER_RETENTION_SECONDS, queues as queueDefs, type QueueName } from "./schema.ts";
 import { pascal } from "./storage.ts";
-
-/** SQS's maximum, so a poisoned message stays inspectable for two weeks (the default is 4 days). */
-const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export const queueNames = Object.keys(queueDefs) as QueueName[];
 
@@ -18,7 +15,7 @@ export const deadLetterQueues = Object.fromEntries(
   queueNames.map((name) => [
     name,
     new sst.aws.Queue(`${pascal(name)}DeadLetterQueue`, {
-      transform: { queue: { messageRetentionSeconds: DLQ_RETENTION_SECONDS } },
+      transform: { queue: { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS } },
     }),
   ]),
 ) as Record<QueueName, sst.aws.Queue>;
@@ -31,6 +28,7 @@ export const queues = Object.fromEntries(
       new sst.aws.Queue(`${pascal(name)}Queue`, {
         visibilityTimeout: `${def.visibilityTimeout} seconds`,
         dlq: { queue: deadLetterQueues[name].arn, retry: def.maxReceiveCount },
+        transform: { queue: { messageRetentionSeconds: def.retentionSeconds } },
       }),
     ];
   }),

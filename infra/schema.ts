@@ -32,12 +32,24 @@ export interface QueueDef {
   maxReceiveCount: number;
   /** Messages per handler invocation. */
   batchSize: number;
+  /** Seconds SQS keeps a message (at most 14 days); counted from its first send, in its dead-letter queue too. */
+  retentionSeconds: number;
 }
+
+const DAY_S = 24 * 3600;
+
+/** SQS's maximum, so a dead-lettered message stays inspectable, and can be sent again, for two weeks. */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * DAY_S;
 
 export const queues = {
   /** Poll messages: one per in-flight async task, re-sent with a growing delay until terminal. */
-  tasks: { visibilityTimeout: 60, maxReceiveCount: 5, batchSize: 10 },
-  /** Callback deliveries (webhooks and A2A push notifications). */
-  callbacks: { visibilityTimeout: 30, maxReceiveCount: 8, batchSize: 10 },
+  tasks: { visibilityTimeout: 60, maxReceiveCount: 5, batchSize: 10, retentionSeconds: 4 * DAY_S },
+  /**
+   * Callback deliveries (webhooks and A2A push notifications). A failed attempt sets its own
+   * visibility (shared/core/async/messages.ts `CALLBACK_RETRY_SECONDS`: one step per receive but
+   * the last), so the attempts span about 30 hours; the message lives long enough for all of them
+   * and its last wait (12 hours) before it moves to the dead-letter queue.
+   */
+  callbacks: { visibilityTimeout: 30, maxReceiveCount: 9, batchSize: 10, retentionSeconds: 4 * DAY_S },
 } as const satisfies Record<string, QueueDef>;
 export type QueueName = keyof typeof queues;

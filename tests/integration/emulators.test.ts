@@ -164,7 +164,7 @@ describe.concurrent("SQS emulator and event source", () => {
 
   /** A queue of its own per test, with a short visibility timeout so retries come quickly. */
   async function queue(name: string, overrides: Partial<{ visibilityTimeout: number; maxReceiveCount: number; batchSize: number }> = {}) {
-    const def = { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10, ...overrides };
+    const def = { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10, retentionSeconds: 3600, ...overrides };
     const created = await ensureQueues(sqs, { [name]: def });
     return { ...def, ...created[name]! };
   }
@@ -297,7 +297,7 @@ describe.concurrent("SQS emulator and event source", () => {
       ["no-redrive", "no-redrive-dlq"].map(async (name) => (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!),
     );
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "poison" }));
-    const q = { url: url!, dlqUrl: dlqUrl!, arn: undefined, visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10 };
+    const q = { url: url!, dlqUrl: dlqUrl!, arn: undefined, visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10, retentionSeconds: 3600 };
     // Act
     const { source, events } = consume(q, failEverything, { dlqUrl });
     await source.idle();
@@ -338,7 +338,7 @@ describe.concurrent("SQS emulator and event source", () => {
     let emulator = await startSqs({});
     const port = Number(new URL(emulator.endpoint).port);
     const client = new SQSClient({ ...localAwsConfig(emulator.endpoint), maxAttempts: 1 });
-    const definition = { outage: { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10 } };
+    const definition = { outage: { visibilityTimeout: 1, maxReceiveCount: 2, batchSize: 10, retentionSeconds: 3600 } };
     const { outage } = await ensureQueues(client, definition);
     const received: string[] = [];
     const logger = { warn: vi.fn(), error: vi.fn() };

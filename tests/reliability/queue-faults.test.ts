@@ -308,7 +308,7 @@ describe("a callback delivered while the poller has announced the end but not ye
     // Act
     const { outcome, posts } = await deliverDuringTheWrite(job, deps, store);
     // Assess
-    if (outcome.delivered) expect(posts).toEqual([expect.objectContaining({ url: "http://127.0.0.1:9/push", body: expect.objectContaining({ id: job.taskId, status: { state: "completed" } }) })]);
+    if (outcome.kind === "delivered") expect(posts).toEqual([expect.objectContaining({ url: "http://127.0.0.1:9/push", body: expect.objectContaining({ id: job.taskId, status: { state: "completed" } }) })]);
     else expect(posts).toEqual([]);
   });
 
@@ -318,7 +318,7 @@ describe("a callback delivered while the poller has announced the end but not ye
     const { deps, store } = await setup(agentUpstream());
     const [job] = await createJobs(store, 1);
     const { outcome, posts } = await deliverDuringTheWrite(job!, deps, store);
-    if (outcome.delivered) expect(posts.map((p) => p.storedStatus)).toEqual(["completed"]);
+    if (outcome.kind === "delivered") expect(posts.map((p) => p.storedStatus)).toEqual(["completed"]);
     else expect(posts).toEqual([]);
   });
 });
@@ -410,7 +410,7 @@ describe("an SQS outage in the middle of async work", () => {
     // from the first time the poller re-queues a poll.
     const real = new SQSClient(localAwsConfig(inject("sqsEndpoint")));
     const name = `rq${randomBytes(4).toString("hex")}_tasks`;
-    const def = { visibilityTimeout: 1, maxReceiveCount: MAX_RECEIVES, batchSize: BATCH };
+    const def = { visibilityTimeout: 1, maxReceiveCount: MAX_RECEIVES, batchSize: BATCH, retentionSeconds: 3600 };
     const { [name]: queue } = await ensureQueues(real, { [name]: def });
     const faulty = new SQSClient(localAwsConfig(inject("sqsEndpoint")));
     const realSend = faulty.send.bind(faulty) as (...args: unknown[]) => Promise<unknown>;

@@ -4,8 +4,7 @@ import type { GatewayRequest } from "../../http.ts";
 import { isFinished, type Job } from "../../ports.ts";
 import { cardVersion, translateResult } from "../../protocol/translate.ts";
 import { callAgent } from "../agent-rpc.ts";
-import { announce } from "./announce.ts";
-import { endOf } from "./finish.ts";
+import { endJob, endOf } from "./finish.ts";
 
 export async function cancelJob(job: Job, trace: GatewayRequest["trace"], deps: AppDeps): Promise<Job> {
   if (isFinished(job.status)) return job;
@@ -19,7 +18,6 @@ export async function cancelJob(job: Job, trace: GatewayRequest["trace"], deps: 
     task = translateResult("cancelTask", response.result, version, "0.3") as Record<string, unknown>;
   }
   const end = endOf(job, task);
-  const at = new Date(deps.clock.now()).toISOString();
-  if (await deps.jobs.finish(job.id, { ...end, polls: job.polls }, at)) await announce({ ...job, ...end, updatedAt: at }, deps);
+  await endJob(job, end, job.polls, deps);
   return (await deps.jobs.get(job.id)) ?? { ...job, ...end };
 }

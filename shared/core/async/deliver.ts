@@ -8,11 +8,16 @@ import type { AppDeps } from "../../deps.ts";
 import { UpstreamError } from "../../errors.ts";
 import { isFinished, type Job, type PushTarget } from "../../ports.ts";
 import { translateResult } from "../../protocol/translate.ts";
+import { webhookEventType } from "./announce.ts";
 import type { CallbackMessage } from "./messages.ts";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
-export type DeliveryOutcome = { delivered: true } | { delivered: false; reason: string };
+/**
+ * What became of one attempt: `retry` leaves the message on the queue for a later attempt (same
+ * message, so the same `webhook-id`); `dropped` means there is nothing to deliver any more.
+ */
+export type DeliveryOutcome = { kind: "delivered" } | { kind: "retry"; reason: string } | { kind: "dropped"; reason: string };
 
 /** Standard Webhooks: HMAC-SHA256 over `id.timestamp.body` with the base64 key after `whsec_`. */
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
@@ -22,31 +27,39 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 
 export async function deliverCallback(msg: CallbackMessage, deps: AppDeps): Promise<DeliveryOutcome> {
   const job = await deps.jobs.get(msg.jobId);
-  if (!job) return { delivered: true }; // expired: nothing left to announce
+  if (!job) return { kind: "dropped", reason: "the job expired or a later turn replaced it" };
   // The end is announced before it is stored: until it is, wait (the queue retries with backoff),
   // so a callback never says "completed" about a result that cannot be fetched yet.
-  if (!isFinished(job.status)) return { delivered: false, reason: "the job's end is not stored yet" };
+  if (!isFinished(job.status)) return { kind: "retry", reason: "the job's end is not stored yet" };
+  if (msg.target === "webhook" && msg.type !== webhookEventType(job)) return { kind: "dropped", reason: `superseded: the job ended ${job.status}` };
   const request = msg.target === "webhook" ? await webhookRequest(msg, job, deps) : pushRequest(msg, job);
-  if (!request) return { delivered: true };
-  let status: number | undefined;
+  if ("dropped" in request) return { kind: "dropped", reason: request.dropped };
+  let status: number;
   try {
     const reply = await deps.upstream.post({ urls: [request.url], headers: request.headers, body: request.body, timeoutMs: DELIVERY_TIMEOUT_MS });
     if (reply.kind === "sse") reply.close();
     status = reply.status;
   } catch (e) {
     await deps.jobs.recordCallback(job.id, false, undefined);
-    return { delivered: false, reason: `${msg.target} to ${new URL(request.url).host}: ${e instanceof UpstreamError ? e.message : "request failed"}` };
+    return { kind: "retry", reason: `${msg.target} to ${new URL(request.url).host}: ${e instanceof UpstreamError ? e.message : "request failed"}` };
   }
   const delivered = status >= 200 && status < 300;
   await deps.jobs.recordCallback(job.id, delivered, status);
-  return delivered ? { delivered } : { delivered, reason: `receiver answered HTTP ${status}` };
+  return delivered ? { kind: "delivered" } : { kind: "retry", reason: `receiver answered HTTP ${status}` };
 }
 
-async function webhookRequest(msg: Extract<CallbackMessage, { target: "webhook" }>, job: Job, deps: AppDeps) {
+interface CallbackRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+async function webhookRequest(msg: Extract<CallbackMessage, { target: "webhook" }>, job: Job, deps: AppDeps): Promise<CallbackRequest | { dropped: string }> {
   const key = await deps.keys.get(job.owner);
-  if (!key?.webhookUrl || !key.webhookSecret) return undefined; // revoked, or the hook was removed
+  if (!key?.webhookUrl || !key.webhookSecret) return { dropped: "the key was revoked or its webhook removed" };
+  // Signed now (receivers refuse old timestamps); the event itself is the same on every attempt.
   const timestamp = Math.floor(deps.clock.now() / 1000);
-  const body = JSON.stringify({ id: msg.eventId, object: "event", created_at: timestamp, type: msg.type, data: { id: job.id } });
+  const body = JSON.stringify({ id: msg.eventId, object: "event", created_at: Math.floor(Date.parse(job.updatedAt) / 1000), type: msg.type, data: { id: job.id } });
   return {
     url: key.webhookUrl,
     body,
@@ -63,9 +76,11 @@ async function webhookRequest(msg: Extract<CallbackMessage, { target: "webhook" 
  * A2A push notification: the task as the caller's version shows it (A2A spec §"Push
  * Notifications": 0.3 posts the bare Task, 1.0 a StreamResponse), with the caller's token.
  */
-function pushRequest(msg: Extract<CallbackMessage, { target: "push" }>, job: Job) {
+function pushRequest(msg: Extract<CallbackMessage, { target: "push" }>, job: Job): CallbackRequest | { dropped: string } {
   const target = job.push.find((p) => p.id === msg.pushId);
-  if (!target || !job.result) return undefined;
+  if (!target) return { dropped: "the push config was deleted" };
+  // Every end of an A2A job stores its task (finish.ts): one without is not an A2A job's end.
+  if (!job.result) throw new Error(`job ${job.id} ended without a task to push`);
   const task = job.result as Record<string, unknown>;
   const body = target.version === "0.3" ? JSON.stringify(task) : JSON.stringify({ task: translateResult("getTask", task, "0.3", "1.0") });
   return { url: target.url, body, headers: pushHeaders(target) };

@@ -1,6 +1,11 @@
-/** How a settled agent task becomes the end of a job: the stored object and its status. */
+/**
+ * How a job ends: the stored object and its status (`endOf`, `failedEnd`), and the one way an end
+ * is made (`endJob`), shared by the poller, cancel and the poller's last receive.
+ */
 import type { Job } from "../../ports.ts";
+import type { AppDeps } from "../../deps.ts";
 import { chatCompletionObject, failureMessage, isFailure, responseObject, turnState, type TurnMeta } from "../bridge/objects.ts";
+import { announce } from "./announce.ts";
 
 type Obj = Record<string, unknown>;
 export type JobEnd = Pick<Job, "status" | "result" | "error">;
@@ -26,8 +31,42 @@ export function endOf(job: Job, task: Obj): JobEnd {
   return { status: "completed", result: job.kind === "response" ? responseObject(meta, "completed", task) : chatCompletionObject(meta, task) };
 }
 
-/** The end of a job that could not be driven to one (agent gone, task forgotten, time up). */
+/**
+ * The end of a job the gateway gave up on (agent gone, task forgotten, polls failing, time up).
+ * An A2A job's end is a `failed` task saying why, so push targets hear of it and `tasks/get`
+ * answers it once the agent has forgotten the task. Built from the job alone, so a repeated
+ * give-up produces the very same end.
+ */
 export function failedEnd(job: Job, message: string): JobEnd {
   const error = { code: "task_failed", message };
+  if (job.kind === "a2a") return { status: "failed", result: givenUpTask(job, message), error };
   return job.kind === "response" ? { status: "failed", result: responseObject(metaOf(job), "failed", undefined, error), error } : { status: "failed", error };
+}
+
+function givenUpTask(job: Job, message: string): Obj {
+  return {
+    kind: "task",
+    id: job.taskId,
+    ...(job.contextId ? { contextId: job.contextId } : {}),
+    status: {
+      state: "failed",
+      message: { kind: "message", role: "agent", messageId: `${job.id}.failed`, parts: [{ kind: "text", text: message }] },
+    },
+  };
+}
+
+/**
+ * Ends a job: announces the end, then stores it; false when another writer stored one first.
+ *
+ * In this order a crash at any point repeats an announcement and never loses one: until the end is
+ * stored, whatever drives the job runs this again (the poll message's redelivery; after a cancel,
+ * the poll still in flight) and announces under the same event ids, which receivers drop as
+ * repeats. Deliveries wait until an end is stored and drop announcements it superseded (a cancel
+ * that lost the race to a completion), so no callback tells of an end that cannot be fetched.
+ * The conditional write stores one end however many writers race.
+ */
+export async function endJob(job: Job, end: JobEnd, polls: number, deps: Pick<AppDeps, "jobs" | "keys" | "callbackQueue" | "clock">): Promise<boolean> {
+  const at = new Date(deps.clock.now()).toISOString();
+  await announce({ ...job, ...end, polls, updatedAt: at }, deps);
+  return deps.jobs.finish(job.id, { ...end, polls }, at);
 }

@@ -17,6 +17,9 @@ const FALLBACK_ATTEMPT = 6;
 const REGISTER_TIMEOUT_MS = 5_000;
 
 export async function handOff(job: Job, deps: AppDeps, agent?: Agent): Promise<void> {
+  // Stored, then announced: deliveries need the stored job. Nothing is lost to a crash in
+  // between, since this runs on the request path: the caller, answered only after both, sees an
+  // error instead of the job's id, and no one holds a job whose end went unannounced.
   await deps.jobs.create(job);
   if (isFinished(job.status)) return announce(job, deps);
   const pushes = agent ? await registerForPush(job, agent, deps) : false;

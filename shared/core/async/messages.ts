@@ -17,9 +17,22 @@ export type CallbackMessage =
 /** Exponential backoff between polls, 1 s doubling to a 60 s cap (SPEC §1): between polls nothing runs. */
 export const pollDelaySeconds = (attempt: number) => Math.min(2 ** attempt, 60);
 
-/** Backoff between callback attempts, as SQS visibility: 2 s doubling to 5 minutes. */
-export const callbackRetrySeconds = (receiveCount: number) => Math.min(2 ** receiveCount, 300);
+/**
+ * The wait after each failed callback attempt, as the message's SQS visibility timeout: from
+ * seconds to hours, like Standard Webhooks' reference schedule, so a receiver down for a deploy or
+ * a day's outage still hears every event. The callbacks queue's `maxReceiveCount` is one more than
+ * these steps, so the last attempt comes 29.6 hours after the first (26.6 at the least jitter),
+ * and then the message goes to the dead-letter queue.
+ */
+export const CALLBACK_RETRY_SECONDS = [10, 60, 300, 1_800, 7_200, 18_000, 36_000, 43_200] as const;
+/** SQS refuses a visibility timeout over 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
+/** Seconds until the next attempt after attempt `receiveCount` failed, give or take 10% so retries of many callbacks spread out. */
+export function callbackRetrySeconds(receiveCount: number, random: () => number = Math.random): number {
+  const step = CALLBACK_RETRY_SECONDS[Math.min(Math.max(receiveCount, 1), CALLBACK_RETRY_SECONDS.length) - 1]!;
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.round(step * (0.9 + 0.2 * random())));
+}
 
 export const PollMessageSchema = z.object({ jobId: z.string().check(z.minLength(1)), attempt: z.int().check(z.gte(0)), errors: z.int().check(z.gte(0)) });
 export const CallbackMessageSchema = z.discriminatedUnion("target", [

@@ -11,8 +11,7 @@ import { RpcCode, RpcError } from "../../protocol/jsonrpc.ts";
 import { cardVersion, translateResult } from "../../protocol/translate.ts";
 import { getTask } from "../poll.ts";
 import { isSettled, normalizeState } from "../task-state.ts";
-import { announce } from "./announce.ts";
-import { endOf, failedEnd, type JobEnd } from "./finish.ts";
+import { endJob, endOf, failedEnd, type JobEnd } from "./finish.ts";
 import { pollDelaySeconds, type PollMessage } from "./messages.ts";
 import { jobTrace } from "./job-id.ts";
 
@@ -69,13 +68,17 @@ async function checkTask(job: Job, polls: number, errorsSoFar: number, deps: App
   return finish(job, endOf(job, task), polls, deps);
 }
 
-/**
- * Announces the end, then stores it. In that order a crash in between costs a repeated
- * announcement (same event ids, so receivers can drop it: delivery is at least once) and never a
- * lost one; the conditional write still stores exactly one result however many pollers race.
- */
 async function finish(job: Job, end: JobEnd, polls: number, deps: AppDeps): Promise<PollOutcome> {
-  const at = new Date(deps.clock.now()).toISOString();
-  await announce({ ...job, ...end, polls, updatedAt: at }, deps);
-  return (await deps.jobs.finish(job.id, { ...end, polls }, at)) ? "finished" : "already-finished";
+  return (await endJob(job, end, polls, deps)) ? "finished" : "already-finished";
+}
+
+/**
+ * A poll message's last allowed receive failed too: the job ends as failed, announced like any
+ * other end, before the queue moves the message to its dead-letter queue.
+ */
+export async function giveUp(msg: PollMessage, deps: AppDeps): Promise<PollOutcome> {
+  const job = await deps.jobs.get(msg.jobId);
+  if (!job) return "stale";
+  if (isFinished(job.status)) return "already-finished";
+  return finish(job, failedEnd(job, "The gateway could not drive the task to its end"), msg.attempt, deps);
 }
