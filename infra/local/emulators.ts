@@ -28,7 +28,7 @@ import {
   type TableStatus,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { queues, tables, type QueueDef, type QueueName, type TableDef } from "../schema.ts";
+import { DEAD_LETTER_RETENTION_SECONDS, queues, tables, type QueueDef, type QueueName, type TableDef } from "../schema.ts";
 
 const LOOPBACK = "127.0.0.1";
 const REGION = "us-east-1";
@@ -320,10 +320,13 @@ export async function ensureQueues<Name extends string = QueueName>(
 async function ensureQueue(client: SQSClient, name: string, def: QueueDef): Promise<QueueUrls> {
   const [dlqUrl, url] = await Promise.all([createQueue(client, `${name}-dlq`), createQueue(client, name)]);
   const [dlqArn, arn] = await Promise.all([queueArn(client, dlqUrl), queueArn(client, url)]);
-  const attributes: Record<string, string> = { VisibilityTimeout: String(def.visibilityTimeout) };
+  const attributes: Record<string, string> = { VisibilityTimeout: String(def.visibilityTimeout), MessageRetentionPeriod: String(def.retentionSeconds) };
   // Without the DLQ's ARN there is no redrive policy; startEventSource's dlqUrl then redrives instead.
   if (dlqArn) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: def.maxReceiveCount });
-  await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+  await Promise.all([
+    client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes })),
+    client.send(new SetQueueAttributesCommand({ QueueUrl: dlqUrl, Attributes: { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS) } })),
+  ]);
   return { url, dlqUrl, arn };
 }
 
