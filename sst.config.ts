@@ -1,5 +1,5 @@
 /**
- * SST v3 app: composes infra/*.ts, which build everything from infra/routes.ts and
+ * SST v3 app: composes infra/*.ts, which build everything from shared/routes/table.ts and
  * infra/schema.ts. Design notes: infra/README.md. Types for offline checking:
  * `npx tsc --noEmit -p infra/tsconfig.sst.json` (infra/sst-env.d.ts).
  *

@@ -3,5 +3,8 @@ import { adminHandlers } from "../shared/routes/admin.ts";
 import { modelsHandler } from "../shared/routes/openai.ts";
 import { depsOnce } from "./lib/deps.ts";
 import { bufferedHandler } from "./lib/http.ts";
+import type { Handlers } from "../shared/routes/dispatch.ts";
 
-export const handler = bufferedHandler({ ...adminHandlers, "GET /v1/models": modelsHandler }, depsOnce());
+const handlers: Handlers<"api"> = { ...adminHandlers, "GET /v1/models": modelsHandler };
+
+export const handler = bufferedHandler(handlers, depsOnce());

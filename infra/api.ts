@@ -49,7 +49,7 @@
  *   variables and never import SST's `Resource`, so nothing needs a link.
  */
 import { MAIN_FIELDS, NEVER_LOADED } from "./bundle.ts";
-import { httpFunctions, routeKey, routes, type HttpFunctionName } from "./routes.ts";
+import { httpFunctions, routeKey, routes, type HttpFunctionName } from "../shared/routes/table.ts";
 import { frontPrefixes } from "./front.ts";
 import { queues as queueDefs, type QueueName } from "./schema.ts";
 import { consumerOf, functionDefs, queueEnvVar, SEND_ACTIONS, TABLE_ACTIONS, tableEnvVar, type FunctionDef, type FunctionName } from "./functions.ts";

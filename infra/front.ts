@@ -2,7 +2,7 @@
  * The front: which path prefix goes where behind the Router (plain functions of the route table,
  * used by ./api.ts and checked by tests/unit/front.test.ts).
  */
-import { httpFunctions, routeKey, type HttpFunctionName, type Route } from "./routes.ts";
+import { httpFunctions, routeKey, type HttpFunctionName, type Route } from "../shared/routes/table.ts";
 
 /** The console's prefix on the Router (./console.ts). No route table path may fall under it. */
 export const CONSOLE_PATH = "/ui";

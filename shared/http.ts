@@ -3,7 +3,7 @@
  * once, at the edge (functions/lib), with the body already decoded and JSON-parsed; the core
  * answers with a `GatewayResponse` that the edge writes back, buffered or streamed.
  */
-import type { Route } from "../infra/routes.ts";
+import type { Route } from "./routes/table.ts";
 
 /** The body as the edge parsed it: once, and only once. */
 export type ParsedBody =

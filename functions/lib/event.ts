@@ -4,20 +4,21 @@
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createHash, randomUUID } from "node:crypto";
-import { matchRoute } from "../../infra/routes.ts";
+import { matchRoute, surfaceOfPath, type Surface } from "../../shared/routes/table.ts";
 import { MAX_BODY_BYTES, type GatewayRequest, type ParsedBody } from "../../shared/http.ts";
 import { ExactNumber } from "../../shared/protocol/jsonrpc.ts";
 import { randomId } from "../../shared/random.ts";
 
-export type EventOutcome = { request: GatewayRequest } | { status: 404 | 405; message: string; requestId: string };
+/** A request for the core, or a path no route serves: answered 404 or 405 in its surface's shape. */
+export type EventOutcome = { request: GatewayRequest } | { status: 404 | 405; message: string; requestId: string; surface: Surface };
 
 export function toGatewayRequest(event: APIGatewayProxyEventV2, waitUntil: (work: Promise<unknown>) => void, signal?: AbortSignal): EventOutcome {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   const requestId = event.requestContext.requestId || randomUUID();
   const match = matchRoute(method, path);
-  if (match === undefined) return { status: 404, message: `No route for ${method} ${path}`, requestId };
-  if (match === "method-not-allowed") return { status: 405, message: `${method} is not allowed on ${path}`, requestId };
+  if (match === undefined) return { status: 404, message: `No route for ${method} ${path}`, requestId, surface: surfaceOfPath(path) };
+  if (match === "method-not-allowed") return { status: 405, message: `${method} is not allowed on ${path}`, requestId, surface: surfaceOfPath(path) };
 
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;

@@ -9,7 +9,8 @@ import { once } from "node:events";
 import type { AppDeps } from "../../shared/deps.ts";
 import { isStream, type GatewayResponse } from "../../shared/http.ts";
 import { jsonText } from "../../shared/protocol/jsonrpc.ts";
-import { dispatch, type OpenRouteHandler } from "../../shared/routes/dispatch.ts";
+import { dispatch, errorResponse, type OpenRouteHandler } from "../../shared/routes/dispatch.ts";
+import { MethodNotAllowedError, NotFoundError } from "../../shared/errors.ts";
 import { toGatewayRequest } from "./event.ts";
 
 type Handlers = Readonly<Record<string, OpenRouteHandler>>;
@@ -35,11 +36,9 @@ async function respond(
 ): Promise<GatewayResponse> {
   const outcome = toGatewayRequest(event, waitUntil, signal);
   if ("status" in outcome) {
-    return {
-      status: outcome.status,
-      headers: { "x-request-id": outcome.requestId },
-      body: { error: { code: outcome.status === 404 ? "not_found" : "method_not_allowed", message: outcome.message } },
-    };
+    const error = outcome.status === 404 ? new NotFoundError(outcome.message) : new MethodNotAllowedError(outcome.message);
+    const res = errorResponse(outcome.surface, error);
+    return { ...res, headers: { ...res.headers, "x-request-id": outcome.requestId } };
   }
   return dispatch(outcome.request, handlers, deps());
 }

@@ -9,7 +9,7 @@ import { gatewayCard } from "../core/cards.ts";
 import { assertMayUseAgent, type Principal } from "../core/keys.ts";
 import { proxyCall } from "../core/proxy.ts";
 import { proxyStream } from "../core/stream.ts";
-import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
+import { handlerFor, type Handlers, type OpenRouteHandler } from "./dispatch.ts";
 import { isPushToken } from "../core/async/handoff.ts";
 import { onAgentPush } from "../core/async/poller.ts";
 import { UnauthorizedError } from "../errors.ts";
@@ -87,7 +87,7 @@ const agentPush: OpenRouteHandler = async (req, _principal, deps) => {
   return json(200, { outcome: await onAgentPush(id, deps) });
 };
 
-export const a2aHandlers: Record<string, OpenRouteHandler> = {
+export const a2aHandlers: Handlers<"a2a"> = {
   "POST /hooks/a2a/{id}": agentPush,
   "GET /a2a/{agent}/.well-known/agent-card.json": serveCard,
   "GET /a2a/{agent}/.well-known/agent.json": serveCard,

@@ -10,7 +10,7 @@ import { assertCallableUrl } from "../core/url-guard.ts";
 import type { VirtualKey } from "../ports.ts";
 import { parseBody, parseValue } from "./body.ts";
 import { openApiDocument } from "./openapi.ts";
-import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
+import { handlerFor, type Handlers } from "./dispatch.ts";
 
 const registry = (deps: AppDeps): RegistryDeps => ({
   agents: deps.agents,
@@ -22,7 +22,8 @@ const registry = (deps: AppDeps): RegistryDeps => ({
 /** A key as the API shows it after creation: never the key, its hash or the webhook secret. */
 const publicKey = ({ hash: _hash, webhookSecret, ...key }: VirtualKey) => ({ ...key, hasWebhookSecret: Boolean(webhookSecret) });
 
-export const adminHandlers: Record<string, OpenRouteHandler> = {
+/** The api function's routes but `/v1/models`, which the OpenAI surface provides (functions/api.ts). */
+export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
   "GET /health": async () => json(200, { status: "ok" }),
   "GET /openapi.json": async () => json(200, openApiDocument(), { "cache-control": "public, max-age=300" }),
 

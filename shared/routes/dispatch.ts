@@ -2,7 +2,7 @@
  * The path every HTTP request takes through a function: find the handler, authenticate as the
  * route demands, run it, map errors for the route's surface, stamp ids, and log one line.
  */
-import type { Route } from "../../infra/routes.ts";
+import type { HandlerMap, HttpFunctionName, Surface } from "./table.ts";
 import { ForbiddenError, isGatewayError, NotFoundError, PayloadTooLargeError, RateLimitError } from "../errors.ts";
 import type { AppDeps } from "../deps.ts";
 import type { GatewayRequest, GatewayResponse, JsonResponse } from "../http.ts";
@@ -15,13 +15,8 @@ import { adminErrorResponse, openaiErrorResponse, rpcErrorResponse } from "./err
 export type RouteHandler = (req: GatewayRequest, principal: Principal, deps: AppDeps) => Promise<GatewayResponse>;
 export type OpenRouteHandler = (req: GatewayRequest, principal: Principal | undefined, deps: AppDeps) => Promise<GatewayResponse>;
 
-export type Surface = "admin" | "a2a" | "openai";
-
-export function surfaceOf(route: Route): Surface {
-  if (route.path.startsWith("/a2a/")) return "a2a";
-  if (/^\/v1\/(chat|responses|models)/.test(route.path)) return "openai";
-  return "admin";
-}
+/** Function `F`'s handlers, one for each route the table gives it (./table.ts). */
+export type Handlers<F extends HttpFunctionName> = HandlerMap<F, OpenRouteHandler>;
 
 export function errorResponse(surface: Surface, e: unknown, req?: GatewayRequest): JsonResponse {
   if (surface === "a2a") return rpcErrorResponse(e, req?.body.kind === "json" ? salvageId(req.body.value) : null);
@@ -33,7 +28,7 @@ export async function dispatch(
   handlers: Readonly<Record<string, RouteHandler | OpenRouteHandler>>,
   deps: AppDeps,
 ): Promise<GatewayResponse> {
-  const surface = surfaceOf(req.route);
+  const surface = req.route.surface;
   let principal: Principal | undefined;
   let response: GatewayResponse;
   try {

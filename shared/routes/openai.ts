@@ -12,7 +12,7 @@ import { metaOf } from "../core/async/finish.ts";
 import { parseJobId } from "../core/async/job-id.ts";
 import { assertMayUseAgent, mayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
 import { parseBody } from "./body.ts";
-import { handlerFor, type OpenRouteHandler } from "./dispatch.ts";
+import { handlerFor, type Handlers } from "./dispatch.ts";
 
 const MODEL_PREFIX = "a2a/";
 
@@ -70,7 +70,7 @@ export const modelsHandler = handlerFor(async (_req, principal, deps) => {
   });
 });
 
-export const openaiHandlers: Record<string, OpenRouteHandler> = {
+export const openaiHandlers: Handlers<"openai"> = {
   "POST /v1/chat/completions": handlerFor(async (req, principal, deps) => {
     const body = parseBody(req, ChatCompletionRequest);
     assertSupported(body);

@@ -1,8 +1,15 @@
 /**
- * The route table: the one list of every HTTP route, read by the SST infrastructure (to create
- * API Gateway routes and the streaming front), by the local stack (to route requests to the same
- * handlers) and by the functions themselves (a Function URL event carries no routeKey).
+ * The route table: the product's HTTP contract, one entry per route. The core owns it; the SST
+ * infrastructure deploys it (infra/api.ts creates API Gateway routes and the streaming front from
+ * it), the local stack routes by it, the functions match Function URL events against it (they
+ * carry no routeKey), each function's handler map is typed by it, and `/openapi.json` is
+ * generated from it.
  */
+import * as z from "zod/mini";
+import { CreateKeyBody, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
+import { JsonRpcRequest } from "../protocol/jsonrpc.ts";
+import { ChatCompletionRequest } from "../protocol/openai.ts";
+import { CreateResponseRequest } from "../protocol/responses.ts";
 
 /** The Lambda functions that serve HTTP. `stream` functions sit behind a response-streaming front. */
 export const httpFunctions = {
@@ -12,53 +19,75 @@ export const httpFunctions = {
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
 
+/** Who may call a route. `key` accepts virtual keys and the master key. */
 export type Auth = "none" | "master" | "key";
+
+/** How a route answers, errors included: the admin API's JSON, A2A's JSON-RPC, OpenAI's shapes. */
+export type Surface = "admin" | "a2a" | "openai";
 
 export interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** API Gateway syntax: `{param}` matches one path segment. */
   path: string;
   fn: HttpFunctionName;
-  /** Who may call it. `key` accepts virtual keys and the master key. */
   auth: Auth;
+  surface: Surface;
+  /** The JSON body's schema, where the route takes one (documented in `/openapi.json`). */
+  body?: z.ZodMiniType;
+  /** The query string's schema, where the route reads one. */
+  query?: z.ZodMiniObject;
 }
 
+const JSON_RPC = { surface: "a2a", body: JsonRpcRequest } as const;
+
 export const routes = [
-  { method: "GET", path: "/health", fn: "api", auth: "none" },
-  { method: "GET", path: "/openapi.json", fn: "api", auth: "none" },
+  { method: "GET", path: "/health", fn: "api", auth: "none", surface: "admin" },
+  { method: "GET", path: "/openapi.json", fn: "api", auth: "none", surface: "admin" },
 
-  { method: "POST", path: "/v1/keys", fn: "api", auth: "master" },
-  { method: "GET", path: "/v1/keys", fn: "api", auth: "master" },
-  { method: "GET", path: "/v1/keys/{id}", fn: "api", auth: "master" },
-  { method: "DELETE", path: "/v1/keys/{id}", fn: "api", auth: "master" },
+  { method: "POST", path: "/v1/keys", fn: "api", auth: "master", surface: "admin", body: CreateKeyBody },
+  { method: "GET", path: "/v1/keys", fn: "api", auth: "master", surface: "admin" },
+  { method: "GET", path: "/v1/keys/{id}", fn: "api", auth: "master", surface: "admin" },
+  { method: "DELETE", path: "/v1/keys/{id}", fn: "api", auth: "master", surface: "admin" },
 
-  { method: "POST", path: "/v1/agents", fn: "api", auth: "master" },
-  { method: "GET", path: "/v1/agents", fn: "api", auth: "key" },
-  { method: "GET", path: "/v1/agents/{name}", fn: "api", auth: "key" },
-  { method: "GET", path: "/v1/agents/{name}/health", fn: "api", auth: "key" },
-  { method: "PATCH", path: "/v1/agents/{name}", fn: "api", auth: "master" },
-  { method: "DELETE", path: "/v1/agents/{name}", fn: "api", auth: "master" },
+  { method: "POST", path: "/v1/agents", fn: "api", auth: "master", surface: "admin", body: z.union([NativeAgentBody, LiteLlmAgentBody]) },
+  { method: "GET", path: "/v1/agents", fn: "api", auth: "key", surface: "admin" },
+  { method: "GET", path: "/v1/agents/{name}", fn: "api", auth: "key", surface: "admin" },
+  { method: "GET", path: "/v1/agents/{name}/health", fn: "api", auth: "key", surface: "admin" },
+  { method: "PATCH", path: "/v1/agents/{name}", fn: "api", auth: "master", surface: "admin", body: PatchAgentBody },
+  { method: "DELETE", path: "/v1/agents/{name}", fn: "api", auth: "master", surface: "admin" },
 
-  { method: "GET", path: "/v1/usage", fn: "api", auth: "master" },
+  { method: "GET", path: "/v1/usage", fn: "api", auth: "master", surface: "admin", query: UsageQuery },
 
-  { method: "GET", path: "/v1/tasks", fn: "api", auth: "key" },
+  { method: "GET", path: "/v1/tasks", fn: "api", auth: "key", surface: "admin" },
 
-  { method: "GET", path: "/v1/models", fn: "api", auth: "key" },
-  { method: "POST", path: "/v1/chat/completions", fn: "openai", auth: "key" },
-  { method: "GET", path: "/v1/chat/completions/{id}", fn: "openai", auth: "key" },
-  { method: "POST", path: "/v1/responses", fn: "openai", auth: "key" },
-  { method: "GET", path: "/v1/responses/{id}", fn: "openai", auth: "key" },
-  { method: "POST", path: "/v1/responses/{id}/cancel", fn: "openai", auth: "key" },
+  { method: "GET", path: "/v1/models", fn: "api", auth: "key", surface: "openai" },
+  { method: "POST", path: "/v1/chat/completions", fn: "openai", auth: "key", surface: "openai", body: ChatCompletionRequest },
+  { method: "GET", path: "/v1/chat/completions/{id}", fn: "openai", auth: "key", surface: "openai" },
+  { method: "POST", path: "/v1/responses", fn: "openai", auth: "key", surface: "openai", body: CreateResponseRequest },
+  { method: "GET", path: "/v1/responses/{id}", fn: "openai", auth: "key", surface: "openai" },
+  { method: "POST", path: "/v1/responses/{id}/cancel", fn: "openai", auth: "key", surface: "openai" },
 
-  { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "key" },
-  { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key" },
-  { method: "POST", path: "/a2a/{agent}", fn: "a2a", auth: "key" },
-  { method: "POST", path: "/a2a/{agent}/message/send", fn: "a2a", auth: "key" },
+  { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "key", surface: "a2a" },
+  { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key", surface: "a2a" },
+  { method: "POST", path: "/a2a/{agent}", fn: "a2a", auth: "key", ...JSON_RPC },
+  { method: "POST", path: "/a2a/{agent}/message/send", fn: "a2a", auth: "key", ...JSON_RPC },
   // Agents that push report here; the token in the request proves the gateway registered them.
-  { method: "POST", path: "/hooks/a2a/{id}", fn: "a2a", auth: "none" },
+  { method: "POST", path: "/hooks/a2a/{id}", fn: "a2a", auth: "none", surface: "a2a" },
 ] as const satisfies readonly Route[];
 
-export type RouteKey = `${Route["method"]} ${string}`;
+type TableRoute = (typeof routes)[number];
+
+/** `POST /a2a/{agent}`: a route's key, as API Gateway writes it. */
+export type RouteKey<R extends Pick<Route, "method" | "path"> = TableRoute> = R extends unknown ? `${R["method"]} ${R["path"]}` : never;
+
+/** The keys of the routes function `F` serves. */
+export type RouteKeyOf<F extends HttpFunctionName> = RouteKey<Extract<TableRoute, { fn: F }>>;
+
+/**
+ * A function's handlers: exactly one per route it serves. A route added to the table without a
+ * handler, or a handler for a route that is not in the table, does not compile.
+ */
+export type HandlerMap<F extends HttpFunctionName, H> = { readonly [K in RouteKeyOf<F>]: H };
 
 export interface RouteMatch {
   route: Route;
@@ -92,6 +121,22 @@ export function matchRoute(method: string, path: string): RouteMatch | "method-n
   return pathExists ? "method-not-allowed" : undefined;
 }
 
+/**
+ * The surface a path belongs to even when no route matches it (a 404 or 405 answers in that
+ * surface's shape): that of the route sharing the longest leading run of segments with it.
+ */
+export function surfaceOfPath(path: string): Surface {
+  const segments = path.split("/");
+  let best: { surface: Surface; shared: number } = { surface: "admin", shared: 0 };
+  for (const route of routes) {
+    const routeSegments = route.path.split("/");
+    let shared = 0;
+    while (shared < segments.length && shared < routeSegments.length && (routeSegments[shared] === segments[shared] || routeSegments[shared]!.startsWith("{"))) shared++;
+    if (shared > best.shared) best = { surface: route.surface, shared };
+  }
+  return best.surface;
+}
+
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -101,4 +146,4 @@ function safeDecode(segment: string): string {
 }
 
 /** API Gateway's route key for a route, e.g. `POST /a2a/{agent}`. */
-export const routeKey = (route: Route): string => `${route.method} ${route.path}`;
+export const routeKey = (route: Pick<Route, "method" | "path">): string => `${route.method} ${route.path}`;

@@ -160,7 +160,7 @@ describe("usage and the API description", () => {
     const res = await call(stack, undefined, "GET", "/openapi.json");
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
-    const { routes } = await import("../../infra/routes.ts");
+    const { routes } = await import("../../shared/routes/table.ts");
     for (const r of routes) expect(res.body.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
     expect(res.body.paths["/v1/keys"].post.requestBody.content["application/json"].schema.properties.rpm).toBeDefined();
   });

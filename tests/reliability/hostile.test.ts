@@ -63,7 +63,7 @@ class Capture extends Writable {
 type Answer = { status: number; sse: boolean; payloads: any[] };
 
 /** One call through a streaming function's edge: its status and every JSON payload it wrote. */
-async function invoke(handlers: typeof a2aHandlers, deps: MemoryDeps, path: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
+async function invoke(handlers: typeof a2aHandlers | typeof openaiHandlers, deps: MemoryDeps, path: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
   const out = new Capture();
   await streamingHandler(handlers, () => deps)(apiEvent("POST", path, body, headers) as never, out, {} as never);
   const sse = (out.meta.headers?.["content-type"] ?? "").includes("text/event-stream");

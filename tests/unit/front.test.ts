@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CONSOLE_PATH, frontPrefixes, frontTarget } from "../../infra/front.ts";
-import { httpFunctions, routes, type Route } from "../../infra/routes.ts";
+import { httpFunctions, routes, type Route } from "../../shared/routes/table.ts";
 
 describe("the Router's prefixes", () => {
   const prefixes = frontPrefixes(routes as readonly Route[]);
@@ -22,7 +22,7 @@ describe("the Router's prefixes", () => {
   });
 
   it("refuses a table where a buffered route hides under a streaming prefix", () => {
-    const bad: Route[] = [...(routes as readonly Route[]), { method: "GET", path: "/a2a/{agent}/stats", fn: "api", auth: "key" }];
+    const bad: Route[] = [...(routes as readonly Route[]), { method: "GET", path: "/a2a/{agent}/stats", fn: "api", auth: "key", surface: "a2a" }];
     expect(() => frontPrefixes(bad)).toThrow(/would reach/);
   });
 });
