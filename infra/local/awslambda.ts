@@ -1,49 +1,57 @@
 /**
- * A stand-in for the Lambda runtime's `awslambda` global (response streaming), so the streaming
- * functions run unchanged on the local stack and stream incrementally: `HttpResponseStream.from`
- * sets the status and headers, and every write goes straight to the socket.
+ * The in-process mode: the functions' handlers called in this process, with a stand-in for the
+ * Lambda runtime's `awslambda` global (response streaming). Kept for suites that need a function
+ * in their own process (fault injection, the load test's memory figures); `npm start` and the
+ * surface suites run the shipped bundles under aws-lambda-ric instead (./runtime/).
+ *
+ * The stand-in writes what aws-lambda-ric writes, so the front decodes both modes alike: after
+ * `HttpResponseStream.from`, the JSON prelude and its 8 NUL bytes go out on the first `write()`
+ * and only then, so a body passed to `end()` alone leaves without its prelude (a 502 at the
+ * front, as at a Function URL).
  */
-import type { ServerResponse } from "node:http";
-import { Writable } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { PassThrough, Writable } from "node:stream";
+import type { FunctionName } from "../functions.ts";
+import { HTTP_INTEGRATION_CONTENT_TYPE, PRELUDE_DELIMITER, type FunctionError, type Invocation, type Invoke } from "./invoke.ts";
 
 const STREAMING = Symbol.for("a2a-gateway.streaming");
 
-/** The response stream handed to a streaming handler, writing to a node:http response. */
+/** The response stream handed to a streaming handler: its bytes, as the runtime would send them, on `body`. */
 export class LocalResponseStream extends Writable {
-  private meta: { statusCode: number; headers?: Record<string, string> } = { statusCode: 200 };
+  contentType = "application/octet-stream";
+  readonly body = new PassThrough();
+  private prelude: Buffer | undefined;
 
-  constructor(private readonly res: ServerResponse) {
+  constructor(private readonly started: () => void) {
     super();
-    // The caller went away: the handler sees `close`, as it would in Lambda.
-    res.once("close", () => this.destroy());
+    // The reader gone (the caller left): the handler sees `close`. Lambda never tells it; this mode does.
+    this.body.once("close", () => this.destroy());
   }
 
-  setMeta(meta: { statusCode: number; headers?: Record<string, string> }) {
-    this.meta = meta;
+  /** What `HttpResponseStream.from` records: the content type and the prelude for the first write. */
+  setMeta(meta: { statusCode: number; headers?: Record<string, string>; cookies?: string[] }) {
+    this.contentType = HTTP_INTEGRATION_CONTENT_TYPE;
+    this.prelude = Buffer.concat([Buffer.from(JSON.stringify(meta)), PRELUDE_DELIMITER]);
   }
 
-  private head() {
-    if (!this.res.headersSent) {
-      this.res.writeHead(this.meta.statusCode, this.meta.headers);
-      // Headers and what follows in the same tick leave in one write, as Lambda sends them. For
-      // `end(body)` the Writable runs `_final` a tick after the write, so the uncork waits two
-      // ticks: a whole JSON answer, end of chunks included, is one syscall, sent before any
-      // bookkeeping scheduled for later (setImmediate) runs.
-      this.res.cork();
-      process.nextTick(() => process.nextTick(() => this.res.uncork()));
-    }
+  // Only the public `write` sends the prelude, as in aws-lambda-ric: `end(chunk)` writes its
+  // chunk through the stream's internals, never through this method.
+  override write(chunk: any, encoding?: any, cb?: any): boolean {
+    const prelude = this.prelude;
+    this.prelude = undefined;
+    if (prelude) super.write(prelude);
+    return super.write(chunk, encoding, cb);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void) {
-    this.head();
-    // Accept the next chunk at once unless the socket pushes back.
-    if (this.res.write(chunk)) cb();
-    else this.res.once("drain", () => cb());
+    this.started();
+    if (this.body.write(chunk) || this.body.destroyed) cb();
+    else this.body.once("drain", () => cb());
   }
 
   override _final(cb: (e?: Error | null) => void) {
-    this.head();
-    this.res.end(() => cb());
+    this.started();
+    this.body.end(() => cb());
   }
 }
 
@@ -69,4 +77,47 @@ export function installAwsLambdaGlobal(): void {
       },
     },
   });
+}
+
+/** Invokes handlers of this process, answering as the Runtime API would for them. */
+export function inProcessInvoker(handlers: Partial<Record<FunctionName, unknown>>, timeoutSeconds = 900): Invoke {
+  return async (fn, event) => {
+    const handler = handlers[fn];
+    if (typeof handler !== "function") return failed({ errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${fn}` });
+    const context = lambdaContext(fn, timeoutSeconds);
+    if (!isStreamingHandler(handler)) {
+      try {
+        const result = await (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context);
+        return { kind: "buffered", payload: Buffer.from(JSON.stringify(result ?? null)) };
+      } catch (error) {
+        return failed(errorOf(error));
+      }
+    }
+    // A streamed response starts with its first byte (or its end); a failure before that is a function error.
+    return new Promise<Invocation>((resolve) => {
+      const stream: LocalResponseStream = new LocalResponseStream(() => resolve({ kind: "streamed", contentType: stream.contentType, body: stream.body }));
+      handler(event, stream, context).then(
+        () => void (stream.writableEnded || stream.end()),
+        (error: unknown) => {
+          resolve(failed(errorOf(error)));
+          stream.body.destroy(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  };
+}
+
+const failed = (error: FunctionError): Invocation => ({ kind: "failed", error });
+
+const errorOf = (error: unknown): FunctionError =>
+  error instanceof Error ? { errorType: error.name, errorMessage: error.message } : { errorType: typeof error, errorMessage: String(error) };
+
+function lambdaContext(functionName: string, timeoutSeconds: number) {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    awsRequestId: randomUUID(),
+    functionName,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    callbackWaitsForEmptyEventLoop: false,
+  };
 }

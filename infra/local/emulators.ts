@@ -348,10 +348,11 @@ async function queueArn(client: SQSClient, url: string): Promise<string | undefi
 const childrenToKill = new Set<ChildProcess>();
 
 /**
- * Covers a parent that exits normally or via process.exit(); the launcher's stdin watchdog covers
- * one killed by a signal, where 'exit' handlers never run.
+ * Covers a parent that exits normally or via process.exit(); a stdin watchdog in the child (the
+ * JVM's launcher, the Lambda containers' shim) covers one killed by a signal, where 'exit'
+ * handlers never run.
  */
-function killWithParent(child: ChildProcess): void {
+export function killWithParent(child: ChildProcess): void {
   if (childrenToKill.size === 0) process.on("exit", killRemainingChildren);
   childrenToKill.add(child);
   const forget = () => {

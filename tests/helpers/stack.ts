@@ -3,12 +3,16 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../infra/local/stack.ts";
 
-/** A local stack on the shared emulators, with its own tables and a known master key. */
+/**
+ * A local stack on the shared emulators, with its own tables and a known master key, running the
+ * run's bundles under the Lambda runtime client unless `runtime: "in-process"` is asked.
+ */
 export function startTestStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
     dynamoEndpoint: inject("dynamoEndpoint"),
     sqsEndpoint: inject("sqsEndpoint"),
+    bundleDir: inject("bundles").dir,
     prefix: `t${randomBytes(4).toString("hex")}_`,
     masterKey: `sk-master-test-${randomBytes(8).toString("hex")}`,
     ...opts,
