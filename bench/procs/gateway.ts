@@ -38,7 +38,8 @@ const AGENT = "bench";
 async function startWithEmulators(): Promise<Gateway> {
   const { startLocalStack } = await import("../../infra/local/stack.ts");
   const masterKey = `sk-master-bench-${randomBytes(8).toString("hex")}`;
-  const stack = await startLocalStack({ port: 0, masterKey, env: { GATEWAY_CACHE_TTL_MS: String(WARM_CACHE_TTL_MS) } });
+  // In process, as measured so far: this process's CPU per request is the gateway's.
+  const stack = await startLocalStack({ port: 0, masterKey, runtime: "in-process", env: { GATEWAY_CACHE_TTL_MS: String(WARM_CACHE_TTL_MS) } });
   const admin = async (path: string, body: unknown) => {
     const res = await fetch(stack.url + path, {
       method: "POST",
@@ -74,7 +75,7 @@ async function startWithEmulators(): Promise<Gateway> {
 }
 
 async function startWithMemory(): Promise<Gateway> {
-  const { installAwsLambdaGlobal } = await import("../../infra/local/awslambda.ts");
+  const { installAwsLambdaGlobal, inProcessInvoker } = await import("../../infra/local/awslambda.ts");
   installAwsLambdaGlobal();
   // Loaded after the global exists: the handler module wraps itself with `awslambda` on import.
   const [{ createFront }, { streamingHandler }, { a2aHandlers }, { HttpUpstream }, { jsonLogger }] = await Promise.all([
@@ -88,7 +89,7 @@ async function startWithMemory(): Promise<Gateway> {
   const key = await seed(deps, { name: AGENT, url: agentUrl! });
   const a2a = streamingHandler(a2aHandlers, () => deps);
   // Only the A2A function is measured; the other routes are not served here.
-  const server = createFront({ handlers: { a2a, api: a2a, openai: a2a } });
+  const server = createFront({ invoke: inProcessInvoker({ a2a, api: a2a, openai: a2a }) });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address() as AddressInfo;
   return {
