@@ -17,7 +17,7 @@ export default function tasksView(root) {
     if (auto.checked) timer = setInterval(load, 3000);
   });
   root.append(
-    viewHeader(h("span", {}, "Tasks ", count), "Work the gateway tracks for callers, most recent first: state, how long it took, how often the caller polled, and webhook deliveries.",
+    viewHeader(h("span", {}, "Tasks ", count), "Work the gateway tracks for callers, most recent first: state, how long it took, how many times the gateway polled the agent for it (tasks/get), and webhook deliveries.",
       h("label", { class: "check" }, auto, "Refresh every 3 s"),
       h("button", { type: "button", class: "btn", onclick: () => load() }, "Refresh")),
     out);
@@ -36,7 +36,7 @@ export default function tasksView(root) {
 
   const table = (tasks) =>
     h("div", { class: "table-wrap" }, h("table", { class: "tasks-table" },
-      h("thead", {}, h("tr", {}, ["State", "Task", "Agent", "Key", "Age", "Duration", "Polls", "Callbacks", "Result"].map((c, i) => h("th", { scope: "col", class: i === 6 ? "num" : undefined }, c)))),
+      h("thead", {}, h("tr", {}, ["State", "Task", "Agent", "Key", "Age", "Duration", "Agent polls", "Callbacks", "Result"].map((c, i) => h("th", { scope: "col", class: i === 6 ? "num" : undefined }, c)))),
       h("tbody", {}, tasks.map(rows))));
 
   function rows(t) {
