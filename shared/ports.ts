@@ -49,18 +49,21 @@ export interface KeyStore {
   delete(id: string): Promise<boolean>;
 }
 
-/** Who owns a task the gateway has seen, so other keys cannot reach it. */
-export interface TaskOwnership {
+/**
+ * A task or a context of an agent, which the key that created it owns (SPEC §4). Agents choose
+ * the ids, so the same id may exist at two agents: the agent is part of the name.
+ */
+export interface OwnedRef {
   agent: string;
-  taskId: string;
-  /** Key id, or "master". */
-  owner: string;
+  kind: "task" | "context";
+  id: string;
 }
 
+/** Who owns the tasks and contexts the gateway has seen, so other keys cannot reach them. */
 export interface TaskStore {
-  /** Records the owner unless one is recorded already; returns the owner that holds. */
-  claim(record: TaskOwnership): Promise<string>;
-  owner(agent: string, taskId: string): Promise<string | undefined>;
+  /** Records the owner (key id, or "master") unless one is recorded already; returns the owner that holds. */
+  claim(ref: OwnedRef, owner: string): Promise<string>;
+  owner(ref: OwnedRef): Promise<string | undefined>;
 }
 
 export type JobKind = "chat.completion" | "response" | "a2a";

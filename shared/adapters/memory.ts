@@ -1,6 +1,6 @@
 /** In-memory ports for unit tests of the core. Same contracts as the DynamoDB adapters. */
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { isFinished, type Agent, type AgentStore, type Job, type JobStore, type KeyStore, type PushTarget, type Queue, type RateLimiter, type TaskOwnership, type TaskStore, type UsageRecord, type UsageStore, type VirtualKey } from "../ports.ts";
+import { isFinished, type Agent, type AgentStore, type Job, type JobStore, type KeyStore, type PushTarget, type Queue, type RateLimiter, type OwnedRef, type TaskStore, type UsageRecord, type UsageStore, type VirtualKey } from "../ports.ts";
 import { parseAnyJobId } from "../core/async/job-id.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -48,15 +48,17 @@ export class MemoryTaskStore implements TaskStore, JobStore {
   readonly owners = new Map<string, string>();
   readonly jobs = new Map<string, Job>();
   private k = (agent: string, taskId: string) => `${agent}#${taskId}`;
+  /** A task shares its owner entry with its job; a context has its own. */
+  private refKey = (ref: OwnedRef) => (ref.kind === "task" ? this.k(ref.agent, ref.id) : `#context#${ref.agent}#${ref.id}`);
 
-  async claim({ agent, taskId, owner }: TaskOwnership) {
-    const held = this.owners.get(this.k(agent, taskId));
+  async claim(ref: OwnedRef, owner: string) {
+    const held = this.owners.get(this.refKey(ref));
     if (held) return held;
-    this.owners.set(this.k(agent, taskId), owner);
+    this.owners.set(this.refKey(ref), owner);
     return owner;
   }
-  async owner(agent: string, taskId: string) {
-    return this.owners.get(this.k(agent, taskId));
+  async owner(ref: OwnedRef) {
+    return this.owners.get(this.refKey(ref));
   }
   async create(job: Job) {
     const k = this.k(job.agent, job.taskId);

@@ -14,6 +14,7 @@ import { handOff } from "./async/handoff.ts";
 import { eventIdFor } from "./async/announce.ts";
 import { jobId } from "./async/job-id.ts";
 import { ownerOf, type Principal } from "./keys.ts";
+import { recordOwnership } from "./tenancy.ts";
 import { isSettled, normalizeState } from "./task-state.ts";
 import { assertCallableUrl } from "./url-guard.ts";
 
@@ -87,6 +88,8 @@ export async function handOffA2A(
     updatedAt: now,
   };
   await handOff(job, deps, agent);
+  // The job makes the task the caller's; its context is claimed beside it.
+  await recordOwnership(agent.name, { contextId: job.contextId }, principal, deps.tasks);
 }
 
 /**

@@ -1,10 +1,11 @@
 /** The agent registry (SPEC §3): register, read, change and remove agents, fetching cards. */
 import { BadRequestError, NotFoundError, UpstreamError } from "../errors.ts";
 import type { Agent, AgentStore, Clock } from "../ports.ts";
-import type { AgentRegistration, PatchAgentBody } from "../protocol/admin.ts";
+import { AgentName, type AgentRegistration, type PatchAgentBody } from "../protocol/admin.ts";
 import type { Upstream } from "../adapters/upstream.ts";
 import { assertCallableUrl } from "./url-guard.ts";
 import { cardVersion } from "../protocol/translate.ts";
+import { gatewayCard } from "./cards.ts";
 
 export interface RegistryDeps {
   agents: AgentStore;
@@ -73,8 +74,13 @@ export async function updateAgent(name: string, patch: PatchAgentBody, deps: Reg
   return agent;
 }
 
+/** An agent by name. A name no agent can have is not looked up: it names nothing, and may not even fit a key. */
+export async function findAgent(name: string, agents: AgentStore): Promise<Agent | undefined> {
+  return AgentName.safeParse(name).success ? agents.get(name) : undefined;
+}
+
 export async function requireAgent(name: string, agents: AgentStore): Promise<Agent> {
-  const agent = await agents.get(name);
+  const agent = await findAgent(name, agents);
   if (!agent) throw new NotFoundError(`Agent "${name}" not found`);
   return agent;
 }
@@ -108,7 +114,27 @@ export async function fetchCard(url: string, headers: Record<string, string>, up
 const isCard = (body: unknown): body is Record<string, unknown> =>
   typeof body === "object" && body !== null && !Array.isArray(body) && typeof (body as { name?: unknown }).name === "string";
 
-/** An agent as the API shows it: header values redacted, capabilities at a glance. */
+/**
+ * An agent as a virtual key sees it: the gateway's view, the card the gateway serves, at the
+ * gateway's URL. Never the agent's own URLs, headers or card: a key that knew them could go around
+ * the gateway, its rate limits and its tenancy.
+ */
+export function gatewayAgent(agent: Agent, gatewayUrl: string) {
+  const card = gatewayCard(agent, gatewayUrl);
+  return {
+    name: agent.name,
+    url: gatewayUrl,
+    urls: [gatewayUrl],
+    description: agent.description ?? (typeof card.description === "string" ? card.description : undefined),
+    protocolVersions: cardVersion(card).versions,
+    capabilities: card.capabilities,
+    card,
+    createdAt: agent.createdAt,
+    updatedAt: agent.updatedAt,
+  };
+}
+
+/** An agent as the master key sees it: header values redacted, capabilities at a glance. */
 export function publicAgent(agent: Agent) {
   const capabilities = (agent.card.capabilities ?? {}) as { streaming?: boolean; pushNotifications?: boolean };
   return {

@@ -6,8 +6,18 @@
  * It streams for every agent (building one-shot streams for agents that cannot), and honours push
  * configs for every agent (polling those that cannot push).
  */
+import type { AppDeps } from "../deps.ts";
+import type { GatewayRequest } from "../http.ts";
 import type { Agent } from "../ports.ts";
 import { translateCard } from "../protocol/translate.ts";
+
+/** The base URL callers reach the gateway at, for URLs it hands out. */
+export function gatewayBaseUrl(req: GatewayRequest, deps: AppDeps): string {
+  if (deps.config.publicUrl) return deps.config.publicUrl;
+  const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? "localhost";
+  const proto = req.headers["x-forwarded-proto"] ?? "https";
+  return `${proto}://${host}`;
+}
 
 export function gatewayCard(agent: Agent, url: string): Record<string, unknown> {
   const v10 = translateCard(agent.card, "1.0", url) as Record<string, unknown>;

@@ -73,10 +73,15 @@ function uniqueId(message: Obj, seen: Map<string, number>): Obj {
   return count === 0 ? message : { ...message, messageId: `${id}-${count}` };
 }
 
-/** The task an event (or a SendMessage result, which has the same shape) belongs to, if any. */
-export function taskIdOfEvent(event: unknown, version: A2AVersion): string | undefined {
-  if (!isObj(event)) return undefined;
-  const pick = (o: unknown, key: string) => (isObj(o) && typeof o[key] === "string" ? (o[key] as string) : undefined);
-  if (version === "0.3") return event.kind === "task" ? pick(event, "id") : pick(event, "taskId");
-  return pick(event.task, "id") ?? pick(event.statusUpdate, "taskId") ?? pick(event.artifactUpdate, "taskId") ?? pick(event.message, "taskId");
+/** The task and context an event (or a SendMessage result, which has the same shape) belongs to, if any. */
+export function refsOfEvent(event: unknown, version: A2AVersion): { taskId?: string; contextId?: string } {
+  if (!isObj(event)) return {};
+  // 0.3 tags the object with `kind`; 1.0 wraps it in the member that names its type.
+  const object = version === "0.3" ? event : [event.task, event.statusUpdate, event.artifactUpdate, event.message].find(isObj);
+  if (!isObj(object)) return {};
+  const isTask = version === "0.3" ? object.kind === "task" : object === event.task;
+  const pick = (key: string) => (typeof object[key] === "string" ? { [key === "id" ? "taskId" : key]: object[key] as string } : {});
+  return { ...pick(isTask ? "id" : "taskId"), ...pick("contextId") };
 }
+
+export const taskIdOfEvent = (event: unknown, version: A2AVersion): string | undefined => refsOfEvent(event, version).taskId;

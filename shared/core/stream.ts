@@ -10,9 +10,10 @@ import { jsonText, RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObje
 import type { A2AVersion } from "../protocol/methods.ts";
 import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
 import { callAgent, openAgentCall, resultOf } from "./agent-rpc.ts";
-import { KEEPALIVE, normalizeStream, taskIdOfEvent } from "./normalize.ts";
+import { KEEPALIVE, normalizeStream, refsOfEvent } from "./normalize.ts";
 import { getTask, nextDelay, POLL_START_MS, sleep } from "./poll.ts";
-import { agentStreams, agentVersionFor, assertOwnsReferencedTask, recordOwnership, type A2ACall } from "./proxy.ts";
+import { admitted, agentStreams, agentVersionFor, type A2ACall } from "./proxy.ts";
+import { recordOwnership } from "./tenancy.ts";
 import { isSettled, normalizeState } from "./task-state.ts";
 
 const KEEPALIVE_MS = 10_000;
@@ -20,8 +21,8 @@ const KEEPALIVE_MS = 10_000;
 /** Agent error codes that mean "I do not stream": the gateway then builds the stream itself. */
 const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.UnsupportedOperation]);
 
-export async function proxyStream(call: A2ACall, id: JsonRpcId | undefined, deps: AppDeps): Promise<GatewayResponse> {
-  await assertOwnsReferencedTask(call, deps.tasks);
+export async function proxyStream(received: A2ACall, id: JsonRpcId | undefined, deps: AppDeps): Promise<GatewayResponse> {
+  const call = await admitted(received, deps);
   const version = agentVersionFor(call.agent, call.callerVersion);
 
   let events: AsyncIterable<unknown> | Iterable<unknown> | undefined;
@@ -91,8 +92,7 @@ async function* oneShotStream(call: A2ACall, version: A2AVersion, deps: AppDeps)
     if (first.kind !== "task") return;
     task = first;
   } else {
-    const taskId = String(call.params.id ?? call.params.taskId ?? "");
-    task = translateResult("getTask", await getTask(call.agent, taskId, version, pollDeps), version, "0.3") as Record<string, unknown>;
+    task = translateResult("getTask", await getTask(call.agent, String(call.params.id), version, pollDeps), version, "0.3") as Record<string, unknown>;
     yield to(task);
   }
 
@@ -128,8 +128,8 @@ function* changes(prev: Record<string, unknown>, next: Record<string, unknown>, 
 }
 
 /**
- * Writes events as JSON-RPC responses on SSE. The first event that names a task records its
- * owner before it leaves, so a follow-up `tasks/get` by the same key always finds it. An error
+ * Writes events as JSON-RPC responses on SSE. The first event that names a task or context records
+ * their owner as it leaves, so a follow-up `tasks/get` by the same key always finds it. An error
  * after the stream began becomes a final JSON-RPC error event: the caller sees why it ended.
  */
 async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>, call: A2ACall, deps: AppDeps): AsyncGenerator<string> {
@@ -141,9 +141,9 @@ async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>,
         continue;
       }
       if (!claimed) {
-        const taskId = taskIdOfEvent(event, call.callerVersion);
-        if (taskId) {
-          call.waitUntil(recordOwnership(call.agent.name, taskId, call.principal, deps.tasks));
+        const named = refsOfEvent(event, call.callerVersion);
+        if (named.taskId || named.contextId) {
+          call.waitUntil(recordOwnership(call.agent.name, named, call.principal, deps.tasks));
           claimed = true;
         }
       }

@@ -16,6 +16,18 @@ import "./zod-messages.ts";
 
 const Metadata = z.record(z.string(), z.unknown());
 const Strings = z.array(z.string());
+
+/**
+ * Ids a caller sends (tasks, contexts, push configs) become parts of DynamoDB keys, which hold
+ * 2048 bytes: 512 characters leave room for any UTF-8 and the key's prefix. OpenAI caps metadata
+ * values, where the bridge carries task and context ids, at the same length.
+ */
+export const MAX_ID_LENGTH = 512;
+const Id = z.string().check(z.maxLength(MAX_ID_LENGTH));
+/** Each referenced task is checked against the caller's key: a message names a few, not thousands. */
+const ReferenceTaskIds = z.array(Id).check(z.maxLength(32));
+/** The gateway's own cursors are a little longer than an id. */
+const PageToken = z.string().check(z.maxLength(4 * MAX_ID_LENGTH));
 const HistoryLength = z.int();
 
 // ---------------------------------------------------------------------------------------------
@@ -53,9 +65,9 @@ export const V03Message = z.looseObject({
   messageId: z.string(),
   role: V03Role,
   parts: z.array(V03Part).check(z.minLength(1)),
-  contextId: z.optional(z.string()),
-  taskId: z.optional(z.string()),
-  referenceTaskIds: z.optional(Strings),
+  contextId: z.optional(Id),
+  taskId: z.optional(Id),
+  referenceTaskIds: z.optional(ReferenceTaskIds),
   extensions: z.optional(Strings),
   metadata: z.optional(Metadata),
 });
@@ -133,14 +145,14 @@ export type V03PushNotificationAuthenticationInfo = z.infer<typeof V03PushNotifi
 
 export const V03PushNotificationConfig = z.looseObject({
   url: z.string(),
-  id: z.optional(z.string()),
+  id: z.optional(Id),
   token: z.optional(z.string()),
   authentication: z.optional(V03PushNotificationAuthenticationInfo),
 });
 export type V03PushNotificationConfig = z.infer<typeof V03PushNotificationConfig>;
 
 /** `tasks/pushNotificationConfig/set` params, and the result of `set` and `get`. */
-export const V03TaskPushNotificationConfig = z.looseObject({ taskId: z.string(), pushNotificationConfig: V03PushNotificationConfig });
+export const V03TaskPushNotificationConfig = z.looseObject({ taskId: Id, pushNotificationConfig: V03PushNotificationConfig });
 export type V03TaskPushNotificationConfig = z.infer<typeof V03TaskPushNotificationConfig>;
 
 export const V03MessageSendConfiguration = z.looseObject({
@@ -160,17 +172,17 @@ export const V03MessageSendParams = z.looseObject({
 export type V03MessageSendParams = z.infer<typeof V03MessageSendParams>;
 
 /** `tasks/get` params. */
-export const V03TaskQueryParams = z.looseObject({ id: z.string(), historyLength: z.optional(HistoryLength), metadata: z.optional(Metadata) });
+export const V03TaskQueryParams = z.looseObject({ id: Id, historyLength: z.optional(HistoryLength), metadata: z.optional(Metadata) });
 export type V03TaskQueryParams = z.infer<typeof V03TaskQueryParams>;
 
 /** `tasks/cancel` and `tasks/resubscribe` params. */
-export const V03TaskIdParams = z.looseObject({ id: z.string(), metadata: z.optional(Metadata) });
+export const V03TaskIdParams = z.looseObject({ id: Id, metadata: z.optional(Metadata) });
 export type V03TaskIdParams = z.infer<typeof V03TaskIdParams>;
 
 /** `tasks/pushNotificationConfig/get` params: `id` is the task's id; the config id is optional in 0.3. */
 export const V03GetTaskPushNotificationConfigParams = z.looseObject({
-  id: z.string(),
-  pushNotificationConfigId: z.optional(z.string()),
+  id: Id,
+  pushNotificationConfigId: z.optional(Id),
   metadata: z.optional(Metadata),
 });
 export type V03GetTaskPushNotificationConfigParams = z.infer<typeof V03GetTaskPushNotificationConfigParams>;
@@ -181,8 +193,8 @@ export type V03ListTaskPushNotificationConfigParams = z.infer<typeof V03ListTask
 
 /** `tasks/pushNotificationConfig/delete` params: `id` is the task's id. */
 export const V03DeleteTaskPushNotificationConfigParams = z.looseObject({
-  id: z.string(),
-  pushNotificationConfigId: z.string(),
+  id: Id,
+  pushNotificationConfigId: Id,
   metadata: z.optional(Metadata),
 });
 export type V03DeleteTaskPushNotificationConfigParams = z.infer<typeof V03DeleteTaskPushNotificationConfigParams>;
@@ -280,9 +292,9 @@ export const V10Message = z.looseObject({
   messageId: z.string(),
   role: V10Role,
   parts: z.array(V10Part).check(z.minLength(1)),
-  contextId: z.optional(z.string()),
-  taskId: z.optional(z.string()),
-  referenceTaskIds: z.optional(Strings),
+  contextId: z.optional(Id),
+  taskId: z.optional(Id),
+  referenceTaskIds: z.optional(ReferenceTaskIds),
   extensions: z.optional(Strings),
   metadata: z.optional(Metadata),
 });
@@ -362,8 +374,8 @@ export type V10AuthenticationInfo = z.infer<typeof V10AuthenticationInfo>;
 /** Flat in 1.0: the config and the task it belongs to are one object. */
 export const V10TaskPushNotificationConfig = z.looseObject({
   url: z.string(),
-  id: z.optional(z.string()),
-  taskId: z.optional(z.string()),
+  id: z.optional(Id),
+  taskId: z.optional(Id),
   token: z.optional(z.string()),
   authentication: z.optional(V10AuthenticationInfo),
   tenant: z.optional(z.string()),
@@ -390,15 +402,15 @@ export const V10SendMessageRequest = z.looseObject({
 });
 export type V10SendMessageRequest = z.infer<typeof V10SendMessageRequest>;
 
-export const V10GetTaskRequest = z.looseObject({ ...Tenant, id: z.string(), historyLength: z.optional(HistoryLength) });
+export const V10GetTaskRequest = z.looseObject({ ...Tenant, id: Id, historyLength: z.optional(HistoryLength) });
 export type V10GetTaskRequest = z.infer<typeof V10GetTaskRequest>;
 
 export const V10ListTasksRequest = z.looseObject({
   ...Tenant,
-  contextId: z.optional(z.string()),
+  contextId: z.optional(Id),
   status: z.optional(V10TaskState),
   pageSize: z.optional(z.int()),
-  pageToken: z.optional(z.string()),
+  pageToken: z.optional(PageToken),
   historyLength: z.optional(HistoryLength),
   statusTimestampAfter: z.optional(z.string()),
   includeArtifacts: z.optional(z.boolean()),
@@ -413,18 +425,18 @@ export const V10ListTasksResponse = z.looseObject({
 });
 export type V10ListTasksResponse = z.infer<typeof V10ListTasksResponse>;
 
-export const V10CancelTaskRequest = z.looseObject({ ...Tenant, id: z.string(), metadata: z.optional(Metadata) });
+export const V10CancelTaskRequest = z.looseObject({ ...Tenant, id: Id, metadata: z.optional(Metadata) });
 export type V10CancelTaskRequest = z.infer<typeof V10CancelTaskRequest>;
 
-export const V10SubscribeToTaskRequest = z.looseObject({ ...Tenant, id: z.string() });
+export const V10SubscribeToTaskRequest = z.looseObject({ ...Tenant, id: Id });
 export type V10SubscribeToTaskRequest = z.infer<typeof V10SubscribeToTaskRequest>;
 
 /** `CreateTaskPushNotificationConfig` params: the flat config, which must name its task. */
-export const V10CreateTaskPushNotificationConfigRequest = z.extend(V10TaskPushNotificationConfig, { taskId: z.string() });
+export const V10CreateTaskPushNotificationConfigRequest = z.extend(V10TaskPushNotificationConfig, { taskId: Id });
 export type V10CreateTaskPushNotificationConfigRequest = z.infer<typeof V10CreateTaskPushNotificationConfigRequest>;
 
 /** Get and Delete: `taskId` is the task, `id` the config (0.3 called them `id` and `pushNotificationConfigId`). */
-export const V10GetTaskPushNotificationConfigRequest = z.looseObject({ ...Tenant, taskId: z.string(), id: z.string() });
+export const V10GetTaskPushNotificationConfigRequest = z.looseObject({ ...Tenant, taskId: Id, id: Id });
 export type V10GetTaskPushNotificationConfigRequest = z.infer<typeof V10GetTaskPushNotificationConfigRequest>;
 
 export const V10DeleteTaskPushNotificationConfigRequest = V10GetTaskPushNotificationConfigRequest;
@@ -432,9 +444,9 @@ export type V10DeleteTaskPushNotificationConfigRequest = z.infer<typeof V10Delet
 
 export const V10ListTaskPushNotificationConfigsRequest = z.looseObject({
   ...Tenant,
-  taskId: z.string(),
+  taskId: Id,
   pageSize: z.optional(z.int()),
-  pageToken: z.optional(z.string()),
+  pageToken: z.optional(PageToken),
 });
 export type V10ListTaskPushNotificationConfigsRequest = z.infer<typeof V10ListTaskPushNotificationConfigsRequest>;
 

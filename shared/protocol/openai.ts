@@ -1,6 +1,7 @@
 /** The OpenAI Chat Completions wire format, as far as the bridge speaks it (SPEC §5). */
 import * as z from "zod/mini";
 import "./zod-messages.ts";
+import { MAX_ID_LENGTH } from "./a2a.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const ImagePart = z.object({ type: z.literal("image_url"), image_url: z.object({ url: z.string(), detail: z.optional(z.string()) }) });
@@ -21,12 +22,23 @@ export const ChatMessage = z.looseObject({
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
+/** `a2a/<agent>`: agent names have 64 characters at most; room to spare, but no 100 KB names. */
+export const Model = z.string().check(z.minLength(1), z.maxLength(256));
+
+/**
+ * OpenAI's own limits on `metadata` (16 pairs, keys of 64 characters, values of 512): the values
+ * carry the A2A task and context ids a turn continues.
+ */
+export const Metadata = z
+  .record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(MAX_ID_LENGTH)))
+  .check(z.refine((m) => Object.keys(m).length <= 16, "at most 16 metadata pairs"));
+
 /**
  * Lenient about sampling parameters (temperature, seed, …): clients send them by habit and an
  * agent has no use for them. Strict where ignoring a field would silently change the answer.
  */
 export const ChatCompletionRequest = z.looseObject({
-  model: z.string().check(z.minLength(1)),
+  model: Model,
   messages: z.array(ChatMessage).check(z.minLength(1, "at least one message is required")),
   stream: z.optional(z.nullable(z.boolean())),
   stream_options: z.optional(z.nullable(z.looseObject({ include_usage: z.optional(z.boolean()) }))),
@@ -36,7 +48,7 @@ export const ChatCompletionRequest = z.looseObject({
   functions: z.optional(z.nullable(z.array(z.unknown()))),
   logprobs: z.optional(z.nullable(z.boolean())),
   audio: z.optional(z.unknown()),
-  metadata: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  metadata: z.optional(z.nullable(Metadata)),
   user: z.optional(z.string()),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;

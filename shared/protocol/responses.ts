@@ -1,7 +1,7 @@
 /** The OpenAI Responses API request, as far as an agent can honour it (SPEC §5). */
 import * as z from "zod/mini";
 import "./zod-messages.ts";
-import type { ChatCompletionRequest, ChatMessage, ContentPart } from "./openai.ts";
+import { Metadata, Model, type ChatCompletionRequest, type ChatMessage, type ContentPart } from "./openai.ts";
 
 const InputContent = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("input_text"), text: z.string() }),
@@ -17,14 +17,14 @@ const InputMessage = z.looseObject({
 });
 
 export const CreateResponseRequest = z.looseObject({
-  model: z.string().check(z.minLength(1)),
+  model: Model,
   input: z.union([z.string().check(z.minLength(1)), z.array(InputMessage).check(z.minLength(1))]),
   instructions: z.optional(z.nullable(z.string())),
   background: z.optional(z.nullable(z.boolean())),
   stream: z.optional(z.nullable(z.boolean())),
   text: z.optional(z.nullable(z.looseObject({ format: z.optional(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) })) }))),
   tools: z.optional(z.nullable(z.array(z.unknown()))),
-  metadata: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  metadata: z.optional(z.nullable(Metadata)),
 });
 export type CreateResponseRequest = z.infer<typeof CreateResponseRequest>;
 

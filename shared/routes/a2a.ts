@@ -5,7 +5,7 @@ import { issuesOf, JsonRpcRequest, RpcCode, RpcError, rpcError, rpcResult, salva
 import { paramsSchemas, resolveMethod, streamingOps } from "../protocol/methods.ts";
 import { callerVersion } from "../protocol/translate.ts";
 import { requireAgent } from "../core/agents.ts";
-import { gatewayCard } from "../core/cards.ts";
+import { gatewayBaseUrl, gatewayCard } from "../core/cards.ts";
 import { assertMayUseAgent, type Principal } from "../core/keys.ts";
 import { proxyCall } from "../core/proxy.ts";
 import { proxyStream } from "../core/stream.ts";
@@ -13,14 +13,6 @@ import { handlerFor, type Handlers, type OpenRouteHandler } from "./dispatch.ts"
 import { isPushToken } from "../core/async/handoff.ts";
 import { onAgentPush } from "../core/async/poller.ts";
 import { UnauthorizedError } from "../errors.ts";
-
-/** The base URL callers reach the gateway at, for URLs it hands out. */
-export function gatewayBaseUrl(req: GatewayRequest, deps: AppDeps): string {
-  if (deps.config.publicUrl) return deps.config.publicUrl;
-  const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? "localhost";
-  const proto = req.headers["x-forwarded-proto"] ?? "https";
-  return `${proto}://${host}`;
-}
 
 async function agentFor(req: GatewayRequest, principal: Principal, deps: AppDeps) {
   const name = req.params.agent!;

@@ -4,10 +4,12 @@ import { BadRequestError, NotFoundError } from "../errors.ts";
 import { json } from "../http.ts";
 import { CreateKeyBody, CreateLiteLlmAgentBody, CreateNativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { aggregateUsage } from "../core/usage.ts";
-import { probeAgent, publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
-import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf } from "../core/keys.ts";
+import { gatewayAgent, probeAgent, publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
+import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf, type Principal } from "../core/keys.ts";
 import { assertCallableUrl } from "../core/url-guard.ts";
-import type { VirtualKey } from "../ports.ts";
+import type { Agent, VirtualKey } from "../ports.ts";
+import type { GatewayRequest } from "../http.ts";
+import { gatewayBaseUrl } from "../core/cards.ts";
 import { parseBody, parseValue } from "./body.ts";
 import { openApiDocument } from "./openapi.ts";
 import { handlerFor, type Handlers } from "./dispatch.ts";
@@ -18,6 +20,10 @@ const registry = (deps: AppDeps): RegistryDeps => ({
   clock: deps.clock,
   allowPrivateUrls: deps.config.allowPrivateUrls,
 });
+
+/** The master key sees an agent as registered (headers redacted); a virtual key sees the gateway's view of it. */
+const agentAs = (principal: Principal, req: GatewayRequest, deps: AppDeps) => (agent: Agent) =>
+  principal.kind === "master" ? publicAgent(agent) : gatewayAgent(agent, `${gatewayBaseUrl(req, deps)}/a2a/${encodeURIComponent(agent.name)}`);
 
 /** A key as the API shows it after creation: never the key, its hash or the webhook secret. */
 const publicKey = ({ hash: _hash, webhookSecret, ...key }: VirtualKey) => ({ ...key, hasWebhookSecret: Boolean(webhookSecret) });
@@ -65,22 +71,24 @@ export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
     return json(201, publicAgent(agent));
   }),
 
-  "GET /v1/agents": handlerFor(async (_req, principal, deps) => {
+  "GET /v1/agents": handlerFor(async (req, principal, deps) => {
     const agents = (await deps.agents.list()).filter((a) => mayUseAgent(principal, a.name));
-    return json(200, { data: agents.map(publicAgent) });
+    return json(200, { data: agents.map(agentAs(principal, req, deps)) });
   }),
 
   "GET /v1/agents/{name}": handlerFor(async (req, principal, deps) => {
     const name = req.params.name!;
     // A key outside its allowlist learns nothing, not even whether the agent exists.
     if (!mayUseAgent(principal, name)) throw new NotFoundError(`Agent "${name}" not found`);
-    return json(200, publicAgent(await requireAgent(name, deps.agents)));
+    return json(200, agentAs(principal, req, deps)(await requireAgent(name, deps.agents)));
   }),
 
   "GET /v1/agents/{name}/health": handlerFor(async (req, principal, deps) => {
     const name = req.params.name!;
     if (!mayUseAgent(principal, name)) throw new NotFoundError(`Agent "${name}" not found`);
-    return json(200, await probeAgent(await requireAgent(name, deps.agents), deps.upstream, deps.clock));
+    const probe = await probeAgent(await requireAgent(name, deps.agents), deps.upstream, deps.clock);
+    // Why the probe failed names the agent's own URL: the master key's to know.
+    return json(200, principal.kind === "master" || !probe.error ? probe : { ...probe, error: "the agent did not serve its card" });
   }),
 
   "PATCH /v1/agents/{name}": handlerFor(async (req, principal, deps) => {

@@ -4,12 +4,14 @@ import { AgentFailedError, BadRequestError, GatewayError, NotFoundError } from "
 import { json, type GatewayRequest } from "../http.ts";
 import { isFinished, type Job, type JobKind } from "../ports.ts";
 import { RpcError } from "../protocol/jsonrpc.ts";
+import { MAX_ID_LENGTH } from "../protocol/a2a.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
 import { CreateResponseRequest, toChatRequest } from "../protocol/responses.ts";
 import { pendingResponse, runTurn } from "../core/bridge/chat.ts";
 import { cancelJob } from "../core/async/cancel.ts";
 import { metaOf } from "../core/async/finish.ts";
 import { parseJobId } from "../core/async/job-id.ts";
+import { findAgent } from "../core/agents.ts";
 import { assertMayUseAgent, mayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
 import { parseBody } from "./body.ts";
 import { handlerFor, type Handlers } from "./dispatch.ts";
@@ -33,7 +35,7 @@ function assertSupported(req: { tools?: unknown[] | null; functions?: unknown[] 
 async function agentForModel(model: string, principal: Principal, deps: AppDeps) {
   const name = model.startsWith(MODEL_PREFIX) ? model.slice(MODEL_PREFIX.length) : model;
   if (name) assertMayUseAgent(principal, name);
-  const agent = name ? await deps.agents.get(name) : undefined;
+  const agent = await findAgent(name, deps.agents);
   if (!agent) throw new ModelNotFoundError(`The model "${model}" does not exist: use "${MODEL_PREFIX}<agent>" with a registered agent`);
   return agent;
 }
@@ -54,7 +56,9 @@ async function agentCall<T>(work: () => Promise<T>): Promise<T> {
 /** A job of this kind that this principal may see; anything else is not found, as an unknown id. */
 async function ownJob(kind: JobKind, req: GatewayRequest, principal: Principal, deps: AppDeps): Promise<Job> {
   const id = req.params.id!;
-  const job = parseJobId(kind, id) ? await deps.jobs.get(id) : undefined;
+  const task = parseJobId(kind, id)?.taskId;
+  // A task id longer than any a caller may send names nothing: not found, without a read whose key would not fit.
+  const job = task !== undefined && task.length <= MAX_ID_LENGTH ? await deps.jobs.get(id) : undefined;
   if (!job || (principal.kind !== "master" && job.owner !== ownerOf(principal))) {
     throw new NotFoundError(`No ${kind === "response" ? "response" : "chat completion"} with id "${id}"`);
   }

@@ -3,12 +3,14 @@
  * drives it to its end, the job (status, result, push targets). Key formats are named here only.
  */
 import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Job, JobStore, PushTarget, TaskOwnership, TaskStore } from "../../ports.ts";
+import type { Job, JobStore, OwnedRef, PushTarget, TaskStore } from "../../ports.ts";
 import { parseAnyJobId } from "../../core/async/job-id.ts";
 import { fromItem, isConditionFailed, toItem, type Item } from "./codec.ts";
 
 /** Agents choose task ids, so the same id may exist at two agents: the key carries both. */
 export const taskKey = (agent: string, taskId: string) => `task#${agent}#${taskId}`;
+/** A context's owner has an item of its own; a task's owner lives on the task's item, next to its job. */
+const ownedKey = (ref: OwnedRef) => (ref.kind === "task" ? taskKey(ref.agent, ref.id) : `context#${ref.agent}#${ref.id}`);
 
 const JSON_FIELDS = ["result", "error", "push"] as const;
 
@@ -37,12 +39,12 @@ export class DynamoTaskStore implements TaskStore, JobStore {
     return { N: String(Math.floor(Date.now() / 1000) + this.ttlSeconds) };
   }
 
-  async claim({ agent, taskId, owner }: TaskOwnership): Promise<string> {
+  async claim(ref: OwnedRef, owner: string): Promise<string> {
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: { pk: { S: taskKey(agent, taskId) } },
+          Key: { pk: { S: ownedKey(ref) } },
           // An update, not a put: it may land after the job was recorded on the same item.
           UpdateExpression: "SET #owner = :owner, #ttl = if_not_exists(#ttl, :ttl)",
           // First writer wins; a repeat by the same owner is a no-op success.
@@ -54,15 +56,15 @@ export class DynamoTaskStore implements TaskStore, JobStore {
       return owner;
     } catch (e) {
       if (!isConditionFailed(e)) throw e;
-      return (await this.owner(agent, taskId)) ?? owner;
+      return (await this.owner(ref)) ?? owner;
     }
   }
 
-  async owner(agent: string, taskId: string): Promise<string | undefined> {
+  async owner(ref: OwnedRef): Promise<string | undefined> {
     const out = await this.db.send(
       new GetItemCommand({
         TableName: this.table,
-        Key: { pk: { S: taskKey(agent, taskId) } },
+        Key: { pk: { S: ownedKey(ref) } },
         ProjectionExpression: "#owner",
         ExpressionAttributeNames: { "#owner": "owner" },
         // Claims are written off the request path: read what is there now, not a replica's view.

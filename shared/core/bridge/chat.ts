@@ -5,19 +5,20 @@
  */
 import { randomId } from "../../random.ts";
 import type { AppDeps } from "../../deps.ts";
-import { AgentFailedError, UpstreamError } from "../../errors.ts";
+import { AgentFailedError, NotFoundError, UpstreamError } from "../../errors.ts";
 import { json, SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "../../http.ts";
-import { taskIdOfEvent } from "../normalize.ts";
+import { refsOfEvent, taskIdOfEvent } from "../normalize.ts";
 import type { Agent, Job, JobKind } from "../../ports.ts";
 import { RpcError } from "../../protocol/jsonrpc.ts";
-import type { ChatCompletionRequest } from "../../protocol/openai.ts";
+import { CONTEXT_KEY, TASK_KEY, type ChatCompletionRequest } from "../../protocol/openai.ts";
 import { ownerOf, type Principal } from "../keys.ts";
 import { openaiErrorResponse } from "../../routes/errors.ts";
 import { isInterrupted, normalizeState } from "../task-state.ts";
 import { handOff } from "../async/handoff.ts";
 import { endOf } from "../async/finish.ts";
 import { jobId } from "../async/job-id.ts";
-import { toA2AMessage } from "./message.ts";
+import { admit, recordOwnership } from "../tenancy.ts";
+import { toA2AMessage, type V03Message } from "./message.ts";
 import { a2aInfo, chatCompletionObject, estimateTokens, failureMessage, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
 import { answerText } from "./reply.ts";
 import { runAgent, type RunEvent } from "./run.ts";
@@ -41,7 +42,7 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
   const run = runAgent(
     {
       agent: call.agent,
-      message: toA2AMessage(call.req),
+      message: await checkedMessage(call, deps),
       principal: call.principal,
       trace: call.trace,
       budgetMs: call.background ? 0 : deps.config.syncBudgetMs,
@@ -62,6 +63,19 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
   // Wait for the first event before committing to a 200: a failure up front gets its real status.
   const first = await run.next();
   return { status: 200, headers: SSE_HEADERS, stream: streamChunks(first, run, meta, call, deps) };
+}
+
+/**
+ * The turn's A2A message, with the task and context it continues (request metadata) checked
+ * against the caller's key like any A2A call's (tenancy.ts): another key's and an unknown id get
+ * the same 404, after the same work.
+ */
+async function checkedMessage(call: TurnCall, deps: AppDeps): Promise<V03Message> {
+  const message = toA2AMessage(call.req);
+  const { params, refused } = await admit({ agent: call.agent.name, principal: call.principal, op: "send", version: "0.3", params: { message } }, deps.tasks);
+  if (refused?.kind === "task") throw new NotFoundError(`Task not found: metadata.${TASK_KEY} names no task this key started`);
+  if (refused) throw new NotFoundError(`Context not found: metadata.${CONTEXT_KEY} names no conversation this key started`);
+  return params.message as V03Message;
 }
 
 async function respondOnce(run: AsyncGenerator<RunEvent>, meta: TurnMeta, call: TurnCall, deps: AppDeps): Promise<GatewayResponse> {
@@ -101,6 +115,8 @@ async function handOffTurn(call: TurnCall, result: Obj, meta: TurnMeta, deps: Ap
   const settled = result.kind !== "task" || isSettledResult(result);
   const finished: Job = settled ? { ...job, ...endOf(job, result), updatedAt: now } : job;
   await handOff(finished, deps, call.agent);
+  // The job makes the task the caller's; its context is claimed beside it.
+  call.waitUntil(recordOwnership(call.agent.name, { contextId: refsOfEvent(result, "0.3").contextId }, call.principal, deps.tasks));
   return finished;
 }
 

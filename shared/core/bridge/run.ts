@@ -14,8 +14,9 @@ import { cardVersion, translateParams, translateResult, translateStreamEvent } f
 import { callAgent, openAgentCall, resultOf, type AgentRpc } from "../agent-rpc.ts";
 import type { Principal } from "../keys.ts";
 import { getTask, nextDelay, POLL_START_MS, sleep } from "../poll.ts";
-import { agentStreams, recordOwnership } from "../proxy.ts";
-import { taskIdOfEvent } from "../normalize.ts";
+import { agentStreams } from "../proxy.ts";
+import { refsOfEvent } from "../normalize.ts";
+import { recordOwnership } from "../tenancy.ts";
 import { isSettled, normalizeState } from "../task-state.ts";
 import type { V03Message } from "./message.ts";
 import { partsText } from "./reply.ts";
@@ -174,10 +175,10 @@ const rpcOf = (opts: RunOptions, version: A2AVersion, op: "send" | "stream", par
 });
 
 /**
- * A settled turn's task belongs to the caller, so it can continue it. Recorded off the request
- * path (see the proxy's read side for the grace that needs); a turn handed to the queue is
+ * A settled turn's task and context belong to the caller, so it can continue them. Recorded off
+ * the request path (see tenancy.ts for the grace that needs); a turn handed to the queue is
  * recorded with its job instead.
  */
 function claim(result: Obj, opts: RunOptions, deps: AppDeps) {
-  opts.waitUntil(recordOwnership(opts.agent.name, taskIdOfEvent(result, "0.3"), opts.principal, deps.tasks));
+  opts.waitUntil(recordOwnership(opts.agent.name, refsOfEvent(result, "0.3"), opts.principal, deps.tasks));
 }
