@@ -1,10 +1,12 @@
 /**
- * The functions and the one public front door. Written against sst@3.18.10's components (read
- * from platform/src/components/aws/{function,router,apigatewayv2,queue}.ts of that version).
+ * The functions and the one public front door. Written against sst@4.17.1's components (read
+ * from .sst/platform/src/components/aws/{function,router,apigatewayv2,queue,
+ * queue-lambda-subscriber}.ts, as `sst install` extracts them; `npm run typecheck` checks this
+ * file against them).
  *
  * WHY THREE LAYERS
  * - API Gateway HTTP APIs buffer every response (and stop at 30 s), so they cannot carry SSE.
- *   The streaming functions (`stream: true` in ./routes.ts: a2a, openai) therefore get Lambda
+ *   The streaming functions (`stream: true` in the route table: a2a, openai) therefore get Lambda
  *   Function URLs in RESPONSE_STREAM mode (`streaming: true` + `url: true`; SST then sets the
  *   URL's `invokeMode` to RESPONSE_STREAM).
  * - The non-streaming routes (`fn: "api"`) go to an `sst.aws.ApiGatewayV2` HTTP API, one route
@@ -14,7 +16,7 @@
  *   of the streaming routes go to their Function URLs, `/ui` to the console (./console.ts),
  *   everything else to the HTTP API.
  *
- * HOW THE 3.18 ROUTER ROUTES
+ * HOW THE ROUTER ROUTES
  * - It is the KeyValueStore router: one distribution whose viewer-request CloudFront Function
  *   looks the request up in a KV store and sets the origin (`cf.updateRequestOrigin`). Routes are
  *   added with `router.route(prefix, url, args)` (the `routes` prop is deprecated). Matching is by
@@ -22,11 +24,13 @@
  *   are derived from the route table: a streaming route's leading literal segments
  *   (`POST /a2a/{agent}` → `/a2a`), checked below so that every route table entry reaches its own
  *   function (a deploy fails otherwise).
- * - We use `router.route()` rather than the Function's `url.router` option because only
- *   `route()` takes `readTimeout`; `url.router` leaves CloudFront's origin response timeout at
- *   20 s. That timeout bounds the wait for the first byte and between chunks: the A2A sync budget
- *   is 25 s and a stream only emits a keepalive every 10 s, so streams get 60 s (CloudFront's
- *   maximum without a quota increase) and the HTTP API 35 s (it gives up at 30 s itself).
+ * - We use `router.route()` rather than the Function's `url.router` option because `url.router`
+ *   serves a function under one path, and a streaming function may need several prefixes (today
+ *   `/a2a` and `/hooks/a2a`; `/v1/chat/completions` and `/v1/responses`).
+ * - `readTimeout` is CloudFront's origin response timeout (SST's default 20 s). It bounds the wait
+ *   for the first byte and between chunks: the A2A sync budget is 25 s and a stream emits a
+ *   keep-alive after 10 s of silence, so streams get 60 s (CloudFront's maximum without a quota
+ *   increase) and the HTTP API 35 s (it gives up at 30 s itself).
  * - Streaming passes through: the origin is the Function URL over HTTPS, and CloudFront relays a
  *   chunked response as it arrives; nothing is cached (the Router's cache policy has default and
  *   minimum TTL 0, and the functions send no shared-cache headers).
@@ -38,15 +42,18 @@
  *   every method, and a response that is cached at all is cached per caller.
  *
  * GATEWAY_PUBLIC_URL
- * - Set to the Router's URL in every function. There is no cycle: the 3.18 Router's distribution
- *   does not depend on its routes (they are KV entries, each written by its own component after
- *   the function URLs exist), so Router → functions → routes is a plain chain. Without it the code
+ * - Set to the Router's URL in every function. There is no cycle: the Router's distribution does
+ *   not depend on its routes (they are KV entries, each written by its own component after the
+ *   function URLs exist), so Router → functions → routes is a plain chain. Without it the code
  *   would fall back to `x-forwarded-host`, which the Router sets anyway.
  *
  * PERMISSIONS
  * - Granted with `permissions`, not `link`: linking a Dynamo table grants `dynamodb:*` and a
  *   Queue `sqs:*`, far more than least privilege. The functions read plain environment
  *   variables and never import SST's `Resource`, so nothing needs a link.
+ * - A public Function URL (`url: true`, authorization "none") gets SST's two public statements:
+ *   `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` with `lambda:InvokedViaFunctionUrl`,
+ *   so the function answers its URL but no other account can invoke it through the Lambda API.
  */
 import { MAIN_FIELDS, NEVER_LOADED } from "./bundle.ts";
 import { httpFunctions, routeKey, routes, type HttpFunctionName } from "../shared/routes/table.ts";
@@ -194,12 +201,12 @@ export const subscriptions = Object.fromEntries(
     }
     return [
       queue,
-      // SST creates the function and adds receive/delete/changeVisibility/getAttributes on
-      // this queue to the permissions given here (queue-lambda-subscriber.ts).
+      // SST creates the function and adds receive, delete, change visibility, get attributes
+      // and get URL on this queue to the permissions given here (queue-lambda-subscriber.ts).
       queues[queue].subscribe(functionArgs(fn), {
         batch: { size: def.batchSize, partialResponses: true },
         transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: maxConcurrency[queue] } } },
       }),
     ];
   }),
-) as Record<QueueName, $util.Output<sst.aws.QueueLambdaSubscriber>>;
+) as Record<QueueName, ReturnType<sst.aws.Queue["subscribe"]>>;

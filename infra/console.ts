@@ -2,14 +2,14 @@
  * The admin console: the static files in `console/`, uploaded as they are (no build step) and
  * served by the Router under `/ui`.
  *
- * In SST 3.18 a StaticSite joins a Router through its `router` prop: the files go to S3 under
+ * In SST 4.17 a StaticSite joins a Router through its `router` prop: the files go to S3 under
  * `ui/`, and the Router's CloudFront Function maps `/ui`, `/ui/` and `/ui/<file>` onto them
  * (platform/src/components/aws/static-site.ts, router.ts `routeSite`). The site has no
  * distribution of its own. Pages must reference their assets under `/ui/` (absolute paths, or
  * `<base href="/ui/">`), since `/ui` without the trailing slash is served too.
  *
- * The folder does not exist yet, and StaticSite fails a deploy on a missing path, so until it
- * does no site is created and the `console` output is empty.
+ * StaticSite fails a deploy on a missing path, so without the folder no site is created and the
+ * `console` output is empty.
  */
 import { existsSync } from "node:fs";
 import { router } from "./api.ts";

@@ -10,7 +10,7 @@ export const CONSOLE_PATH = "/ui";
 /** Where a request path ends up behind the Router. */
 export type FrontTarget = HttpFunctionName | "http-api" | "console";
 
-/** The 3.18 Router's match rule: a path prefix that ends on a segment boundary. */
+/** The Router's match rule (sst@4.17.1 router.ts): a path prefix ending on a segment boundary. */
 export function prefixMatches(prefix: string, path: string): boolean {
   return (
     path.startsWith(prefix) &&

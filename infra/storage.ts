@@ -5,8 +5,9 @@
  * - `fields` lists only the key attributes (DynamoDB rejects attribute definitions that no index
  *   uses); every key is a string.
  * - `ttl` turns on DynamoDB TTL for that attribute.
- * - Billing is on demand: SST 3.18's Dynamo always creates `billingMode: "PAY_PER_REQUEST"`, and
- *   also turns on point-in-time recovery (platform/src/components/aws/dynamo.ts).
+ * - Billing is on demand: SST's Dynamo (sst@4.17.1) always creates `billingMode:
+ *   "PAY_PER_REQUEST"`, and also turns on point-in-time recovery
+ *   (platform/src/components/aws/dynamo.ts).
  */
 import { tables as tableDefs, type TableDef, type TableName } from "./schema.ts";
 
