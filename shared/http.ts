@@ -65,3 +65,9 @@ export const json = (status: number, body?: unknown, headers?: Record<string, st
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
+
+/** One server-sent event; `data` is one line (JSON text, or OpenAI's `[DONE]`). Every SSE frame the gateway writes is made here. */
+export const sseEvent = (data: string) => `data: ${data}\n\n`;
+
+/** An SSE comment: ignored by every event-stream parser, it keeps proxies from cutting the stream. */
+export const SSE_KEEPALIVE = ": keep-alive\n\n";

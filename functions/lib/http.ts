@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import type { Writable } from "node:stream";
 import { once } from "node:events";
 import type { AppDeps } from "../../shared/deps.ts";
-import { isStream, type GatewayResponse } from "../../shared/http.ts";
+import { isStream, SSE_KEEPALIVE, type GatewayResponse } from "../../shared/http.ts";
 import { jsonText } from "../../shared/protocol/jsonrpc.ts";
 import { dispatch, errorResponse, type OpenRouteHandler } from "../../shared/routes/dispatch.ts";
 import { MethodNotAllowedError, NotFoundError } from "../../shared/errors.ts";
@@ -99,8 +99,7 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
   });
 }
 
-/** An SSE comment: ignored by every event-stream parser, it keeps proxies from cutting the stream. */
-export const SSE_KEEPALIVE = ": keep-alive\n\n";
+export { SSE_KEEPALIVE };
 
 /**
  * The chunks of a stream, with a keep-alive comment whenever none came for `intervalMs`

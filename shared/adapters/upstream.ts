@@ -5,6 +5,7 @@
  */
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
+import { createParser } from "eventsource-parser";
 import { UpstreamError } from "../errors.ts";
 import { assertCallableUrl, guardedLookup, type Resolver } from "../core/url-guard.ts";
 
@@ -28,6 +29,17 @@ export interface Upstream {
 }
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+export interface StreamLimits {
+  eventBytes: number;
+  streamBytes: number;
+}
+
+/**
+ * One streamed event may be as large as a whole JSON answer; a whole stream is generous for
+ * hours of progress, and bounded so that one agent cannot fill a container.
+ */
+const STREAM_LIMITS: StreamLimits = { eventBytes: MAX_RESPONSE_BYTES, streamBytes: 100 * 1024 * 1024 };
 const MAX_CHECKED_URLS = 1024;
 const STALE_SOCKET_ERRORS = new Set(["ECONNRESET", "EPIPE"]);
 
@@ -205,26 +217,42 @@ function readBody(res: IncomingMessage): Promise<string> {
 }
 
 /**
- * Server-sent events → parsed `data` payloads. An event whose data is not JSON ends the stream with
- * an `invalid_response` error; a connection dropped half-way ends it with `unreachable`.
+ * Server-sent events → parsed `data` payloads, parsed by eventsource-parser. An event whose data is
+ * not JSON, or an event or a stream over its limit, ends the stream with an `invalid_response`
+ * error; a connection dropped half-way ends it with `unreachable`.
+ *
+ * Bytes are decoded and handed to the parser only once a chunk brings a line break: the parser
+ * re-reads its unfinished line on every feed, so feeding it a long line chunk by chunk would cost
+ * time quadratic in the line's length.
  */
-async function* readEvents(res: IncomingMessage, close: () => void): AsyncGenerator<unknown> {
-  let buffer = "";
+const [LF, CR] = [0x0a, 0x0d];
+export async function* readEvents(res: IncomingMessage, close: () => void, limits = STREAM_LIMITS): AsyncGenerator<unknown> {
+  const parsed: string[] = [];
+  let ended = false; // an event or a comment (a keep-alive) ended since the last feed
+  const parser = createParser({
+    onEvent: (event) => (parsed.push(event.data), (ended = true)),
+    onComment: () => (ended = true),
+  });
+  const decoder = new TextDecoder();
+  const unbroken: Buffer[] = [];
+  let streamBytes = 0;
+  let eventBytes = 0;
   let completed = false;
-  res.setEncoding("utf8");
   try {
-    for await (const chunk of res as AsyncIterable<string>) {
-      buffer += chunk;
-      let boundary: RegExpExecArray | null;
-      while ((boundary = /\r?\n\r?\n/.exec(buffer))) {
-        const block = buffer.slice(0, boundary.index);
-        buffer = buffer.slice(boundary.index + boundary[0].length);
-        const data = block
-          .split(/\r?\n/)
-          .filter((line) => line.startsWith("data:"))
-          .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
-          .join("\n");
-        if (data === "") continue; // comments and keep-alives
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      streamBytes += chunk.length;
+      eventBytes += chunk.length;
+      if (streamBytes > limits.streamBytes) throw new UpstreamError(`Agent stream is larger than ${limits.streamBytes} bytes`, "invalid_response");
+      if (eventBytes > limits.eventBytes) throw new UpstreamError(`Agent sent an event larger than ${limits.eventBytes} bytes`, "invalid_response");
+      if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1) {
+        unbroken.push(chunk);
+        continue;
+      }
+      parser.feed(decoder.decode(unbroken.length ? Buffer.concat([...unbroken, chunk]) : chunk, { stream: true }));
+      unbroken.length = 0;
+      // Counted from the last event on: what follows it in this chunk is small next to the limit.
+      if (ended) [eventBytes, ended] = [0, false];
+      for (const data of parsed.splice(0)) {
         try {
           yield JSON.parse(data);
         } catch {

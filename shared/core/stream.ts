@@ -5,7 +5,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { UpstreamError, isGatewayError } from "../errors.ts";
-import { SSE_HEADERS, type GatewayResponse } from "../http.ts";
+import { SSE_HEADERS, SSE_KEEPALIVE, sseEvent, type GatewayResponse } from "../http.ts";
 import { jsonText, RpcCode, RpcError, rpcError, rpcResult, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
 import type { A2AVersion } from "../protocol/methods.ts";
 import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
@@ -137,7 +137,7 @@ async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>,
   try {
     for await (const event of events) {
       if (event === KEEPALIVE) {
-        yield ": keep-alive\n\n";
+        yield SSE_KEEPALIVE;
         continue;
       }
       if (!claimed) {
@@ -147,10 +147,10 @@ async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>,
           claimed = true;
         }
       }
-      yield `data: ${jsonText(rpcResult(id, event))}\n\n`;
+      yield sseEvent(jsonText(rpcResult(id, event)));
     }
   } catch (e) {
-    yield `data: ${jsonText(rpcError(id, streamError(e, call.callerVersion)))}\n\n`;
+    yield sseEvent(jsonText(rpcError(id, streamError(e, call.callerVersion))));
     if (!isGatewayError(e) && !(e instanceof RpcError)) deps.log.error("stream failed", { agent: call.agent.name, error: e instanceof Error ? e.name : typeof e });
   }
 }

@@ -6,7 +6,7 @@
 import { randomId } from "../../random.ts";
 import type { AppDeps } from "../../deps.ts";
 import { AgentFailedError, NotFoundError, UpstreamError } from "../../errors.ts";
-import { json, SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "../../http.ts";
+import { json, SSE_HEADERS, SSE_KEEPALIVE, sseEvent, type GatewayRequest, type GatewayResponse } from "../../http.ts";
 import { refsOfEvent, taskIdOfEvent } from "../normalize.ts";
 import type { Agent, Job, JobKind } from "../../ports.ts";
 import { RpcError } from "../../protocol/jsonrpc.ts";
@@ -147,14 +147,14 @@ function baseJob(call: TurnCall, meta: TurnMeta, taskId: string, deps: AppDeps):
 
 async function* streamChunks(first: IteratorResult<RunEvent>, run: AsyncGenerator<RunEvent>, meta: TurnMeta, call: TurnCall, deps: AppDeps): AsyncGenerator<string> {
   const chunk = (delta: Obj, finish: string | null, extra: Obj = {}) =>
-    `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
+    sseEvent(JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra }));
   let streamed = "";
   yield chunk({ role: "assistant", content: "" }, null);
   try {
     let next = first;
     while (!next.done) {
       const event = next.value;
-      if (event.type === "keepalive") yield ": keep-alive\n\n";
+      if (event.type === "keepalive") yield SSE_KEEPALIVE;
       else if (event.type === "delta" && !meta.wantsJson) {
         streamed += event.text;
         yield chunk({ content: event.text }, null);
@@ -172,7 +172,7 @@ async function* streamChunks(first: IteratorResult<RunEvent>, run: AsyncGenerato
           if (content) yield chunk({ content }, null);
           yield chunk({}, "stop", { a2a: a2aInfo(result) });
           if (call.req.stream_options?.include_usage) {
-            yield `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices: [], usage: usageOf(meta, streamed + content) })}\n\n`;
+            yield sseEvent(JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices: [], usage: usageOf(meta, streamed + content) }));
           }
         }
       }
@@ -181,9 +181,9 @@ async function* streamChunks(first: IteratorResult<RunEvent>, run: AsyncGenerato
   } catch (e) {
     // Headers are gone: the error travels as an event, as OpenAI's own streams report them.
     const error = openaiErrorResponse(e instanceof RpcError ? new AgentFailedError(`Agent error ${e.code}: ${e.message}`) : e).body as Obj;
-    yield `data: ${JSON.stringify(error)}\n\n`;
+    yield sseEvent(JSON.stringify(error));
   } finally {
     await run.return(undefined);
   }
-  yield "data: [DONE]\n\n";
+  yield sseEvent("[DONE]");
 }
