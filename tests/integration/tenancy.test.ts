@@ -165,3 +165,177 @@ describe("usage and the API description", () => {
     expect(res.body.paths["/v1/keys"].post.requestBody.content["application/json"].schema.properties.rpm).toBeDefined();
   });
 });
+
+/** Issue 13: every side door into another key's tasks, each one its own regression test. */
+describe("issue 13: no side door into another key's tasks", () => {
+  const unknownId = "00000000-0000-4000-8000-000000000000";
+  const v10 = { "a2a-version": "1.0" };
+  let bobTask: string;
+  let aliceAsked: { task: string; context: string };
+  let alicePushed: string;
+
+  beforeAll(async () => {
+    bobTask = (await call(stack, bob.key, "POST", "/a2a/shared", sendV03("bob's own"))).body.result.id;
+    const asked = (await call(stack, alice.key, "POST", "/a2a/shared", sendV03("ask"))).body.result;
+    aliceAsked = { task: asked.id, context: asked.contextId };
+    const pushed = sendV03("alice pushes");
+    (pushed.params as Record<string, unknown>).configuration = { blocking: false, pushNotificationConfig: { id: "alice-config", url: "http://127.0.0.1:9/alice-hook", token: "alice-push-token" } };
+    alicePushed = (await call(stack, alice.key, "POST", "/a2a/shared", pushed)).body.result.id;
+  });
+
+  /** Bob's answer naming Alice's task, and the answer naming a task nobody has, side by side. */
+  const both = async (method: string, params: (id: string) => unknown, headers?: Record<string, string>) => {
+    const [foreign, unknown] = await Promise.all([rpc(bob.key, method, params(aliceTask), headers), rpc(bob.key, method, params(unknownId), headers)]);
+    return { foreign: { status: foreign.status, body: foreign.body }, unknown: { status: unknown.status, body: unknown.body } };
+  };
+
+  it("1. a second id field is not a way around the check: the agent acts only on the field that was checked", async () => {
+    const cases: [string, (id: string) => unknown, Record<string, string>?][] = [
+      ["tasks/get", (id) => ({ id, taskId: bobTask })],
+      ["tasks/get", (id) => ({ taskId: bobTask, id, task_id: bobTask })],
+      ["GetTask", (id) => ({ id, taskId: bobTask, tenant: "bob" }), v10],
+      ["tasks/cancel", (id) => ({ id, taskId: bobTask })],
+      ["CancelTask", (id) => ({ id, taskId: bobTask }), v10],
+      ["tasks/pushNotificationConfig/get", (id) => ({ id, taskId: bobTask })],
+      ["tasks/pushNotificationConfig/list", (id) => ({ id, taskId: bobTask })],
+      ["tasks/pushNotificationConfig/delete", (id) => ({ id, taskId: bobTask, pushNotificationConfigId: "alice-config" })],
+      ["GetTaskPushNotificationConfig", (id) => ({ taskId: id, id: "alice-config", task_id: bobTask }), v10],
+      ["DeleteTaskPushNotificationConfig", (id) => ({ taskId: id, id: "alice-config", task_id: bobTask }), v10],
+    ];
+    const requestsBefore = agent.requests.length;
+    for (const [method, params, headers] of cases) {
+      const { foreign, unknown } = await both(method, params, headers);
+      expect(foreign.body.error?.code, method).toBe(-32001);
+      expect(foreign, method).toEqual(unknown);
+    }
+    // None of it reached the agent, and Alice's task and push config are as they were.
+    expect(agent.requests.slice(requestsBefore).filter((r) => JSON.stringify(r.body).includes(aliceTask))).toEqual([]);
+    expect((await rpc(alice.key, "tasks/get", { id: aliceTask })).body.result.status.state).toBe("completed");
+  });
+
+  it("1. push configs: another key can neither read nor delete them, however the task is named", async () => {
+    const get = await rpc(bob.key, "tasks/pushNotificationConfig/get", { id: alicePushed, taskId: bobTask, pushNotificationConfigId: "alice-config" });
+    const del = await rpc(bob.key, "tasks/pushNotificationConfig/delete", { id: alicePushed, taskId: bobTask, pushNotificationConfigId: "alice-config" });
+    for (const res of [get, del]) expect(res.body.error.code).toBe(-32001);
+    expect(JSON.stringify(get.body)).not.toContain("alice-push-token");
+    const kept = await rpc(alice.key, "tasks/pushNotificationConfig/list", { id: alicePushed });
+    expect(kept.body.result).toEqual([expect.objectContaining({ pushNotificationConfig: expect.objectContaining({ id: "alice-config", token: "alice-push-token" }) })]);
+  });
+
+  it("2. ListTasks page tokens reveal nothing and open for no other key", async () => {
+    const first = await rpc(bob.key, "ListTasks", { pageSize: 1 }, v10);
+    const token: string = first.body.result.nextPageToken;
+    expect(first.body.result.tasks.every((t: { id: string }) => t.id !== aliceTask && t.id !== alicePushed)).toBe(true);
+    if (token) {
+      const decoded = Buffer.from(token, "base64").toString("latin1") + Buffer.from(token, "base64url").toString("latin1");
+      for (const secret of [aliceTask, alicePushed, aliceAsked.task, "|", "20"]) expect(decoded).not.toContain(secret);
+      const stolen = await rpc(alice.key, "ListTasks", { pageSize: 1, pageToken: token }, v10);
+      expect(stolen.body.error.code).toBe(-32602);
+    }
+    // The agent's own cursor format, forged to point anywhere, is no token of the gateway's.
+    const forged = Buffer.from(`${new Date().toISOString()}|${aliceTask}`).toString("base64");
+    expect((await rpc(bob.key, "ListTasks", { pageToken: forged }, v10)).body.error.code).toBe(-32602);
+  });
+
+  it("3. the OpenAI bridge continues only the key's own tasks: another key's input-required task is a 404, as an unknown one", async () => {
+    const chat = (taskId: string, headers: Record<string, string> = {}) =>
+      call(stack, bob.key, "POST", "/v1/chat/completions", { model: "a2a/shared", messages: [{ role: "user", content: "Mallory" }], metadata: { a2a_task_id: taskId } }, headers);
+    for (const headers of [{}, { prefer: "respond-async" }]) {
+      const [foreign, unknown, finished] = await Promise.all([chat(aliceAsked.task, headers), chat(unknownId, headers), chat(aliceTask, headers)]);
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual(unknown.body);
+      expect(finished.body).toEqual(unknown.body);
+    }
+    const responses = await call(stack, bob.key, "POST", "/v1/responses", { model: "a2a/shared", input: "Mallory", metadata: { a2a_task_id: aliceAsked.task } });
+    expect(responses.status).toBe(404);
+    // Alice's task still waits for her answer, and then takes it.
+    expect((await rpc(alice.key, "tasks/get", { id: aliceAsked.task })).body.result.status.state).toBe("input-required");
+    const answered = await call(stack, alice.key, "POST", "/a2a/shared", sendV03("Alice", { taskId: aliceAsked.task, contextId: aliceAsked.context }));
+    expect(JSON.stringify(answered.body.result)).toContain("Hello, Alice");
+  });
+
+  it("5. a context belongs to its key: another key's context is refused exactly as an unknown one", async () => {
+    const into = (contextId: string) => call(stack, bob.key, "POST", "/a2a/shared", { ...sendV03("join", { contextId }), id: 7 });
+    const [foreign, unknown] = await Promise.all([into(aliceAsked.context), into(unknownId)]);
+    expect(foreign.body.error.code).toBe(-32602);
+    expect({ status: foreign.status, body: foreign.body }).toEqual({ status: unknown.status, body: unknown.body });
+    const bridged = await call(stack, bob.key, "POST", "/v1/chat/completions", { model: "a2a/shared", messages: [{ role: "user", content: "x" }], metadata: { a2a_context_id: aliceAsked.context } });
+    expect(bridged.status).toBe(404);
+    // Alice goes on in her own context; Bob in his.
+    expect((await call(stack, alice.key, "POST", "/a2a/shared", sendV03("again", { contextId: aliceAsked.context }))).body.result.contextId).toBe(aliceAsked.context);
+    const bobContext = (await rpc(bob.key, "tasks/get", { id: bobTask })).body.result.contextId;
+    expect((await call(stack, bob.key, "POST", "/a2a/shared", sendV03("again", { contextId: bobContext }))).body.result.contextId).toBe(bobContext);
+  });
+
+  it("6. a virtual key sees the gateway's view of an agent: no upstream URL, headers or raw card", async () => {
+    for (const res of [await call(stack, bob.key, "GET", "/v1/agents/shared"), { body: (await call(stack, bob.key, "GET", "/v1/agents")).body.data[0] }]) {
+      const text = JSON.stringify(res.body);
+      expect(text).not.toContain(agent.url);
+      expect(text).not.toContain("x-upstream-token");
+      expect(res.body.url).toBe(`${stack.url}/a2a/shared`);
+      expect(res.body.card.supportedInterfaces.every((i: { url: string }) => i.url === `${stack.url}/a2a/shared`)).toBe(true);
+      expect(res.body).toMatchObject({ name: "shared", capabilities: { streaming: true } });
+    }
+    // The master key keeps the full view.
+    expect((await call(stack, stack.masterKey, "GET", "/v1/agents/shared")).body.url).toBe(`${agent.url}/`);
+  });
+});
+
+describe("issue 13: found in the same review", () => {
+  const long = "x".repeat(3000);
+
+  it("over-long ids answer a clear 4xx or TaskNotFound, never 500", async () => {
+    for (const [method, params] of [
+      ["tasks/get", { id: long }],
+      ["tasks/pushNotificationConfig/get", { id: long }],
+      ["tasks/pushNotificationConfig/set", { taskId: long, pushNotificationConfig: { url: "http://127.0.0.1:9/h" } }],
+    ] as const) {
+      const res = await rpc(bob.key, method, params);
+      expect(res.status, method).toBe(200);
+      expect(res.body.error.code, method).toBe(-32602);
+      expect(res.body.error.data[0].path, method).toMatch(/id|taskId/i);
+    }
+    const continued = await call(stack, bob.key, "POST", "/a2a/shared", sendV03("x", { taskId: long }));
+    expect(continued.body.error).toMatchObject({ code: -32602, data: [{ path: "message.taskId" }] });
+    const bridged = await call(stack, bob.key, "POST", "/v1/chat/completions", { model: "a2a/shared", messages: [{ role: "user", content: "x" }], metadata: { a2a_task_id: long } });
+    expect(bridged.status).toBe(400);
+    expect(bridged.body.error.param).toBe("metadata.a2a_task_id");
+    for (const path of [`/v1/chat/completions/chatcmpl-${long}`, `/v1/chat/completions/chatcmpl-${Buffer.from(`shared/${long}`).toString("base64url")}.abc`, `/v1/responses/resp_${Buffer.from(`shared/${long}`).toString("base64url")}`]) {
+      expect((await call(stack, bob.key, "GET", path)).status, path.slice(0, 40)).toBe(404);
+    }
+    expect((await call(stack, stack.masterKey, "POST", `/a2a/${long}`, sendV03("x"))).status).toBe(404);
+  });
+
+  it("a 100 KB model answers 400 naming the parameter", async () => {
+    for (const [path, body] of [
+      ["/v1/chat/completions", { model: "a2a/" + "m".repeat(100_000), messages: [{ role: "user", content: "x" }] }],
+      ["/v1/responses", { model: "m".repeat(100_000), input: "x" }],
+    ] as const) {
+      for (const key of [bob.key, stack.masterKey]) {
+        const res = await call(stack, key, "POST", path, body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.param).toBe("model");
+      }
+    }
+  });
+
+  it("a JSON-RPC id too large for a double comes back exactly as sent", async () => {
+    for (const id of ["123456789012345678901234567890", "-9007199254740993", "1.5e400"]) {
+      const body = `{"jsonrpc":"2.0","id":${id},"method":"tasks/get","params":{"id":"${"no-such-task"}"}}`;
+      const text = await (await fetch(`${stack.url}/a2a/shared`, { method: "POST", headers: { authorization: `Bearer ${bob.key}`, "content-type": "application/json" }, body })).text();
+      expect(text).toContain(`"id":${id},`);
+    }
+  });
+
+  it("a data part nested 60 deep is accepted; the cap counts from the data", async () => {
+    let data: unknown = { leaf: true };
+    for (let i = 0; i < 59; i++) data = { d: data };
+    const body = { jsonrpc: "2.0", id: 1, method: "message/send", params: { message: { kind: "message", messageId: "deep", role: "user", parts: [{ kind: "data", data }] } } };
+    const res = await call(stack, bob.key, "POST", "/a2a/shared", body);
+    expect(res.body.result?.kind).toBe("task");
+    let deeper: unknown = 1;
+    for (let i = 0; i < 100; i++) deeper = { d: deeper };
+    const refused = await call(stack, bob.key, "POST", "/a2a/shared", { ...body, params: { message: { ...body.params.message, parts: [{ kind: "data", data: deeper }] } } });
+    expect(refused.body.error.code).toBe(-32600);
+  });
+});
