@@ -4,7 +4,8 @@ import { startLocalStack } from "./stack.ts";
 const port = Number(process.env.PORT ?? 4000);
 const dataDir = process.env.GATEWAY_DATA_DIR ?? ".data";
 
-const stack = await startLocalStack({ port, dataDir });
+process.stdout.write("Starting the A2A gateway\n");
+const stack = await startLocalStack({ port, dataDir, progress: (line) => process.stdout.write(line + "\n") });
 process.stdout.write(
   [
     `A2A gateway ready in ${stack.startedInMs} ms`,
