@@ -37,7 +37,7 @@ export const TABLE_ACTIONS = [
 export const SEND_ACTIONS = ["sqs:SendMessage"] as const;
 
 /** What SST's queue subscriber grants the consuming function on its queue. */
-export const CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"] as const;
+export const CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"] as const;
 
 /**
  * Memory buys CPU on Lambda. HTTP functions get 512 MB: they parse, validate and translate JSON

@@ -55,6 +55,7 @@ function installPlatformTypes(): void {
       XDG_CONFIG_HOME: join(SST_DIR, "config-home"),
       npm_config_ignore_scripts: "true",
       npm_config_omit: "dev",
+      npm_config_prefer_offline: "true",
       npm_config_audit: "false",
       npm_config_fund: "false",
     },
