@@ -15,7 +15,8 @@ import { functionDefs } from "../../infra/functions.ts";
 import { createFront } from "../../infra/local/front.ts";
 import { LocalFunction } from "../../infra/local/runtime/lambda.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
-import { call, createKey, registerAgent, startTestStack } from "../helpers/stack.ts";
+import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
+import { startWatchedStreamAgent, type WatchedStreamAgent } from "../reliability/support.ts";
 import { startFastA2AAgent, type FastA2AAgentHandle } from "../peers/index.ts";
 
 /** Handlers as a bundle exports them. A gate (an HTTP URL in the event) holds one until the test opens it. */
@@ -272,6 +273,56 @@ describe("the gateway's functions, with only their grants", () => {
     const denied = /assumed-role\/poller\/poller is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/agents /;
     await eventually(() => denied.test(readFileSync(logFile, "utf8")));
     expect((await chat.fetch()).status).toBe(202);
+  });
+});
+
+describe("the gateway's streams, on Lambda", () => {
+  let stack: LocalStack;
+  let silent: WatchedStreamAgent;
+  let endless: WatchedStreamAgent;
+  let key: string;
+  beforeAll(async () => {
+    // Short intervals so the test need not wait the real ones (10 s, 600 s).
+    [stack, silent, endless] = await Promise.all([
+      startTestStack({ env: { GATEWAY_KEEPALIVE_MS: "300", GATEWAY_MAX_STREAM_S: "2" } }),
+      startWatchedStreamAgent("silent"),
+      startWatchedStreamAgent("endless"),
+    ]);
+    await Promise.all([registerAgent(stack, "silent", silent.url), registerAgent(stack, "endless", endless.url)]);
+    key = (await createKey(stack, { agents: ["silent", "endless"] })).key;
+  });
+  afterAll(async () => void (await Promise.all([stack?.stop(), silent?.close(), endless?.close()])));
+
+  const stream = (agent: string, signal: AbortSignal) =>
+    fetch(`${stack.url}/a2a/${agent}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...sendV03("hi"), method: "message/stream" }),
+      signal,
+    });
+
+  it("send a keep-alive comment whenever the agent has been silent for the interval", async () => {
+    const abort = new AbortController();
+    const res = await stream("silent", abort.signal);
+    const reader = res.body!.getReader();
+    let text = "";
+    // Prepare/Act: read until two keep-alives came after the agent's one event.
+    while ((text.match(/^: keep-alive$/gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    expect(text).toMatch(/^data: .*tick 0/m);
+  });
+
+  it("end at the maximum stream duration, closing the agent's stream, since Lambda never learns the caller left", async () => {
+    const opened = Date.now();
+    const res = await stream("endless", new AbortController().signal);
+
+    const text = await res.text();
+
+    expect(text).toMatch(/tick \d+/);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(2_000);
+    await eventually(() => endless.closed === endless.opened);
   });
 });
 

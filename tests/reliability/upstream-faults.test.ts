@@ -37,7 +37,9 @@ beforeAll(async () => {
   const modes: FaultMode[] = ["refuse", "hang", "slow", "garbage", "html500", "wrong-id", "stream-drop"];
   let peers: PeerHandle[];
   [stack, healthy, endless, silent, ...peers] = await Promise.all([
-    startTestStack({ env: { GATEWAY_SYNC_BUDGET_MS: String(BUDGET_MS) } }),
+    // In process, where a caller that leaves is seen at once (Lambda never tells a function: there
+    // a stream ends at GATEWAY_MAX_STREAM_S, tests/integration/runtime.test.ts).
+    startTestStack({ runtime: "in-process", env: { GATEWAY_SYNC_BUDGET_MS: String(BUDGET_MS) } }),
     startFastA2AAgent({ completeAfterMs: 0 }),
     startWatchedStreamAgent("endless"),
     startWatchedStreamAgent("silent"),
