@@ -10,9 +10,10 @@
  *   download them from GitHub); `install` runs neither.
  * - `NO_BUN` makes SST fetch the platform's packages with npm, here without install scripts
  *   (as .npmrc) or dev dependencies: types need neither.
- * - `XDG_CONFIG_HOME` points SST's config folder into `.sst`, so nothing lands in ~/.config/sst,
+ * - `XDG_CONFIG_HOME` keeps SST's config folder (on Linux) inside `.sst`, away from ~/.config/sst
  *   where a real `sst deploy` keeps its pulumi.
- * That runs once per sst version and `sst.config.ts` (~45 s); after that only the check runs.
+ * That runs once per sst version and `sst.config.ts` (about a minute, mostly npm); after that only
+ * the check runs.
  *
  * The check reports this project's files only: SST's sources are SST's to check (they do not pass
  * our stricter options), as `skipLibCheck` leaves other libraries' declarations to them.
