@@ -58,26 +58,34 @@ async function loadCases(): Promise<Pick<BenchResults, "send" | "stream" | "stor
     return p;
   };
   try {
-    progress("starting the agent, the bare proxy, the gateway (local stack and in-memory) and the load generator");
+    progress("starting the agent, the bare proxy, the gateway (local stack in process and under the runtime client, and in-memory) and the load generator");
     const agent = await start<{ url: string }>("agent");
-    const [proxy, gateway, memory, loadgen] = await allStarted([
+    const [proxy, gateway, runtime, memory, loadgen] = await allStarted([
       start<{ url: string }>("proxy", [agent.ready.url]),
       start<GatewayReady>("gateway", [agent.ready.url, "emulators"], "gateway-emulators"),
+      start<GatewayReady>("gateway", [agent.ready.url, "runtime"], "gateway-runtime"),
       start<GatewayReady>("gateway", [agent.ready.url, "memory"], "gateway-memory"),
       start<Record<string, never>>("loadgen"),
     ] as const);
     const run = (job: LoadJob) => loadgen.request<LoadResult>(job);
     const cpuOf = (p: Proc<unknown>) => () => p.request<number>(CPU_REQUEST);
-    const via = (name: string, gw: Proc<GatewayReady>, path: string): Target => ({
+    const via = (name: string, gw: Proc<GatewayReady>, path: string, ownCpu = true): Target => ({
       name,
       url: `${gw.ready.url}/a2a/${gw.ready.agent}${path}`,
       headers: { authorization: `Bearer ${gw.ready.key}` },
-      cpuUs: cpuOf(gw),
+      // Under the runtime client the work is in the containers' processes, not the target's.
+      ...(ownCpu ? { cpuUs: cpuOf(gw) } : {}),
     });
     const direct = { name: TARGETS.direct, url: `${agent.ready.url}/`, cpuUs: cpuOf(agent) };
     const bare = { name: TARGETS.proxy, url: `${proxy.ready.url}/`, cpuUs: cpuOf(proxy) };
-    const sendTargets = [direct, bare, via(TARGETS.gateway, gateway, "/message/send"), via(TARGETS.memory, memory, "/message/send")];
-    const streamTargets = [direct, via(TARGETS.gateway, gateway, ""), via(TARGETS.memory, memory, "")];
+    const sendTargets = [
+      direct,
+      bare,
+      via(TARGETS.gateway, gateway, "/message/send"),
+      via(TARGETS.runtime, runtime, "/message/send", false),
+      via(TARGETS.memory, memory, "/message/send"),
+    ];
+    const streamTargets = [direct, via(TARGETS.gateway, gateway, ""), via(TARGETS.runtime, runtime, "", false), via(TARGETS.memory, memory, "")];
     const sendCall = { body: SEND_BODY, expect: '"completed"', measure: "complete" } as const;
 
     const send = await outcome("message/send", async () => {

@@ -40,7 +40,7 @@ export function render(r: BenchResults): string {
   else {
     const { c1, c32 } = r.send;
     out.push(
-      "Closed loop, keep-alive. `added` is the target's percentile less direct's. The gateway is the local stack (DynamoDB Local or dynalite, fauxqs, warm key and agent caches); the in-memory row is the same front and handler without the emulators, to tell the gateway's own cost from its storage round trips. `CPU per request` is the target's own process (the agent's, for direct), HTTP in and out and any background work included: on one connection, latency is mostly CPU spent in turn.",
+      "Closed loop, keep-alive. `added` is the target's percentile less direct's. The gateway is the local stack (DynamoDB Local or dynalite, fauxqs, warm key and agent caches) with the handlers in its process; the runtime-client row is the same stack as `npm start` runs it, the shipped bundles under aws-lambda-ric in their own processes (their CPU is not counted there), what Lambda's invoke hops add; the in-memory row is the same front and handler without the emulators, to tell the gateway's own cost from its storage round trips. `CPU per request` is the target's own process (the agent's, for direct), HTTP in and out and any background work included: on one connection, latency is mostly CPU spent in turn.",
       "",
       table(["conns", "target", "p50", "p99", "added p50", "added p99", "req/s", "CPU per request", "errors"], [...latencyRows(c1, 1), ...latencyRows(c32, 32)]),
       "",

@@ -10,7 +10,13 @@ export type Outcome<T> = T | { error: string };
 /** The results of a case that could not run carry only its error. */
 export const failed = <T extends object>(o: Outcome<T> | undefined): o is { error: string } | undefined => o === undefined || "error" in o;
 
-export const TARGETS = { direct: "direct", proxy: "bare proxy", gateway: "gateway", memory: "gateway, in-memory stores" } as const;
+export const TARGETS = {
+  direct: "direct",
+  proxy: "bare proxy",
+  gateway: "gateway",
+  runtime: "gateway, Lambda runtime client",
+  memory: "gateway, in-memory stores",
+} as const;
 
 export interface Check {
   name: string;

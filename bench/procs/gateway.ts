@@ -4,6 +4,9 @@
  *   its own HTTP API as a user would. Caches on, as deployed (the local stack turns them off).
  * - `memory`: the same front and Lambda handler with in-memory stores: the gateway without
  *   storage round trips, to tell the two apart.
+ * - `runtime`: the local stack as `npm start` runs it: the shipped bundles under AWS's runtime
+ *   client, one process per container, behind the front that decodes their answers as a Function
+ *   URL does. What the runtime's hops add to the `emulators` figures.
  */
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -32,14 +35,15 @@ interface Gateway {
 }
 
 const [agentUrl, stores = "emulators"] = process.argv.slice(2);
-if (!agentUrl) throw new Error("usage: gateway.ts <agent url> [emulators|memory]");
+if (!agentUrl) throw new Error("usage: gateway.ts <agent url> [emulators|memory|runtime]");
 const AGENT = "bench";
 
-async function startWithEmulators(): Promise<Gateway> {
+async function startWithEmulators(runtime: "in-process" | "lambda"): Promise<Gateway> {
   const { startLocalStack } = await import("../../infra/local/stack.ts");
   const masterKey = `sk-master-bench-${randomBytes(8).toString("hex")}`;
-  // In process, as measured so far: this process's CPU per request is the gateway's.
-  const stack = await startLocalStack({ port: 0, masterKey, runtime: "in-process", env: { GATEWAY_CACHE_TTL_MS: String(WARM_CACHE_TTL_MS) } });
+  // In process, this process's CPU per request is the gateway's; under the runtime client the
+  // functions run in their own processes (their CPU is not this process's).
+  const stack = await startLocalStack({ port: 0, masterKey, runtime, env: { GATEWAY_CACHE_TTL_MS: String(WARM_CACHE_TTL_MS) } });
   const admin = async (path: string, body: unknown) => {
     const res = await fetch(stack.url + path, {
       method: "POST",
@@ -103,5 +107,5 @@ async function startWithMemory(): Promise<Gateway> {
   };
 }
 
-const gateway = stores === "memory" ? await startWithMemory() : await startWithEmulators();
+const gateway = stores === "memory" ? await startWithMemory() : await startWithEmulators(stores === "runtime" ? "lambda" : "in-process");
 serveParent(gateway.ready, gateway.handle, gateway.stop);
