@@ -240,7 +240,7 @@ describe("issue 13: no side door into another key's tasks", () => {
   it("3. the OpenAI bridge continues only the key's own tasks: another key's input-required task is a 404, as an unknown one", async () => {
     const chat = (taskId: string, headers: Record<string, string> = {}) =>
       call(stack, bob.key, "POST", "/v1/chat/completions", { model: "a2a/shared", messages: [{ role: "user", content: "Mallory" }], metadata: { a2a_task_id: taskId } }, headers);
-    for (const headers of [{}, { prefer: "respond-async" }]) {
+    for (const headers of [{}, { prefer: "respond-async" }] as Record<string, string>[]) {
       const [foreign, unknown, finished] = await Promise.all([chat(aliceAsked.task, headers), chat(unknownId, headers), chat(aliceTask, headers)]);
       expect(foreign.status).toBe(404);
       expect(foreign.body).toEqual(unknown.body);
