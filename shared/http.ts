@@ -71,3 +71,13 @@ export const sseEvent = (data: string) => `data: ${data}\n\n`;
 
 /** An SSE comment: ignored by every event-stream parser, it keeps proxies from cutting the stream. */
 export const SSE_KEEPALIVE = ": keep-alive\n\n";
+
+/**
+ * Whether a conditional GET's `If-None-Match` matches the current entity tag, so the answer is 304
+ * (RFC 9110 §13.1.2: weak comparison, a list of tags or `*`).
+ */
+export function ifNoneMatchMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => opaque(tag) === opaque(etag));
+}

@@ -3,7 +3,7 @@
  * inside `lookup`, on the address actually connected to; and a keep-alive agent per container
  * keeps the added latency of the gateway near the floor of a bare proxy.
  */
-import http, { type IncomingMessage } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { createParser } from "eventsource-parser";
 import { UpstreamError } from "../errors.ts";
@@ -20,8 +20,8 @@ export interface AgentCall {
 }
 
 export type AgentReply =
-  | { kind: "json"; status: number; body: unknown }
-  | { kind: "sse"; status: number; events: AsyncIterable<unknown>; close(): void };
+  | { kind: "json"; status: number; body: unknown; headers?: IncomingHttpHeaders }
+  | { kind: "sse"; status: number; events: AsyncIterable<unknown>; close(): void; headers?: IncomingHttpHeaders };
 
 export interface Upstream {
   post(call: AgentCall): Promise<AgentReply>;
@@ -167,7 +167,7 @@ export class HttpUpstream implements Upstream {
             signal?.removeEventListener("abort", onAbort);
             req.destroy();
           };
-          resolve({ kind: "sse", status: 200, events: readEvents(res, close), close });
+          resolve({ kind: "sse", status: 200, events: readEvents(res, close), close, headers: res.headers });
           return;
         }
         readBody(res)
@@ -175,7 +175,7 @@ export class HttpUpstream implements Upstream {
             clearTimeout(timer);
             signal?.removeEventListener("abort", onAbort);
             settled = true;
-            resolve({ kind: "json", status: res.statusCode ?? 0, body: parseJsonOrText(text) });
+            resolve({ kind: "json", status: res.statusCode ?? 0, body: parseJsonOrText(text), headers: res.headers });
           })
           .catch((e: unknown) =>
             fail(e instanceof UpstreamError ? e : new UpstreamError("Agent response was cut off", "invalid_response")),

@@ -12,6 +12,25 @@ import { agentEndpoints } from "./endpoints.ts";
 
 export type Trace = GatewayRequest["trace"];
 
+/**
+ * The `A2A-Extensions` service parameter of one proxied call (A2A 1.0 §3.2.6, §9.2): the extension
+ * URIs the caller asked for, sent on to the agent, and those the agent answers it activated,
+ * filled in from its reply for the caller's response. The gateway adds none and removes none.
+ */
+export interface Extensions {
+  requested?: string;
+  activated?: string;
+}
+
+/** The header each version carries extension URIs in, both ways; 0.3 spelled it `X-A2A-Extensions`. */
+export const EXTENSIONS_HEADER: Record<A2AVersion, string> = { "1.0": "a2a-extensions", "0.3": "x-a2a-extensions" };
+
+/** The extensions in a set of headers, under either version's name (a caller may use either). */
+export function extensionsIn(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const value = headers[EXTENSIONS_HEADER["1.0"]] ?? headers[EXTENSIONS_HEADER["0.3"]];
+  return (Array.isArray(value) ? value.join(",") : value) || undefined;
+}
+
 export interface AgentRpc {
   agent: Agent;
   version: A2AVersion;
@@ -20,15 +39,20 @@ export interface AgentRpc {
   trace: Trace;
   timeoutMs: number;
   signal?: AbortSignal;
+  extensions?: Extensions;
 }
 
-/** Headers for a call to an agent: its credentials, the trace, and the version header of A2A 1.0 (§3.6.2). */
-export function upstreamHeaders(agent: Agent, version: A2AVersion, trace: Trace): Record<string, string> {
+/**
+ * Headers for a call to an agent: its credentials, the trace, the version header of A2A 1.0
+ * (§3.6.2), and the extensions the caller asked for, under the agent's version's name.
+ */
+export function upstreamHeaders(agent: Agent, version: A2AVersion, trace: Trace, extensions?: Extensions): Record<string, string> {
   return {
     ...agent.headers,
     traceparent: trace.traceparent,
     "x-trace-id": trace.traceId,
     ...(version === "1.0" ? { "a2a-version": "1.0" } : {}),
+    ...(extensions?.requested ? { [EXTENSIONS_HEADER[version]]: extensions.requested } : {}),
   };
 }
 
@@ -41,11 +65,15 @@ export async function openAgentCall(
   if (!method) throw new RpcError(-32004, `The agent speaks A2A ${rpc.version}, which has no equivalent of this method`);
   const reply = await upstream.post({
     urls: agentEndpoints(rpc.agent, rpc.version),
-    headers: upstreamHeaders(rpc.agent, rpc.version, rpc.trace),
+    headers: upstreamHeaders(rpc.agent, rpc.version, rpc.trace, rpc.extensions),
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: rpc.params }),
     timeoutMs: rpc.timeoutMs,
     ...(rpc.signal ? { signal: rpc.signal } : {}),
   });
+  if (rpc.extensions && reply.headers) {
+    const activated = extensionsIn(reply.headers);
+    if (activated) rpc.extensions.activated = activated;
+  }
   if (reply.kind === "json") return { response: parseAgentResponse(reply.status, reply.body) };
   return { events: agentEvents(reply.events), close: reply.close };
 }

@@ -6,6 +6,7 @@
  * It streams for every agent (building one-shot streams for agents that cannot), and honours push
  * configs for every agent (polling those that cannot push).
  */
+import { createHash } from "node:crypto";
 import type { AppDeps } from "../deps.ts";
 import type { GatewayRequest } from "../http.ts";
 import type { Agent } from "../ports.ts";
@@ -35,4 +36,12 @@ export function gatewayCard(agent: Agent, url: string): Record<string, unknown> 
       { url, protocolBinding: "JSONRPC", protocolVersion: "0.3" },
     ],
   };
+}
+
+/**
+ * A strong entity tag for a served card (A2A 1.0 §8.6.1: "a hash of the card content"), taken
+ * from the very JSON text the edge writes, so equal tags mean byte-equal cards (RFC 9110 §8.8.3).
+ */
+export function cardEtag(card: unknown): string {
+  return `"${createHash("sha256").update(JSON.stringify(card)).digest("base64url").slice(0, 27)}"`;
 }

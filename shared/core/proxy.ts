@@ -8,7 +8,7 @@ import { contextNotFound, RpcCode, taskNotFound, type JsonRpcErrorObject } from 
 import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { cardVersion, translateError, translateParams, translateResult } from "../protocol/translate.ts";
 import { handOffA2A, pushConfigCall, sendConfig, storedTask } from "./a2a-jobs.ts";
-import { callAgent, type Trace } from "./agent-rpc.ts";
+import { callAgent, type Extensions, type Trace } from "./agent-rpc.ts";
 import type { Principal } from "./keys.ts";
 import { refsOfEvent } from "./normalize.ts";
 import { admit, recordOwnership } from "./tenancy.ts";
@@ -23,6 +23,8 @@ export interface A2ACall {
   params: Record<string, unknown>;
   trace: Trace;
   signal?: AbortSignal;
+  /** The caller's A2A-Extensions, and where the agent's answer to them is written. */
+  extensions?: Extensions;
   /** Bookkeeping (ownership records) finishes after the response: see GatewayRequest.waitUntil. */
   waitUntil: (work: Promise<unknown>) => void;
 }
@@ -58,6 +60,7 @@ export async function proxyCall(received: A2ACall, deps: AppDeps): Promise<A2AOu
       trace: call.trace,
       timeoutMs: deps.config.syncBudgetMs,
       ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.extensions ? { extensions: call.extensions } : {}),
     },
     deps.upstream,
   );

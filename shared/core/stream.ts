@@ -48,6 +48,7 @@ async function openAgentStream(call: A2ACall, version: A2AVersion, deps: AppDeps
       trace: call.trace,
       timeoutMs: deps.config.syncBudgetMs,
       ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.extensions ? { extensions: call.extensions } : {}),
     },
     deps.upstream,
   );
@@ -84,6 +85,7 @@ async function* oneShotStream(call: A2ACall, version: A2AVersion, deps: AppDeps)
         trace: call.trace,
         timeoutMs: deps.config.syncBudgetMs,
         ...(call.signal ? { signal: call.signal } : {}),
+        ...(call.extensions ? { extensions: call.extensions } : {}),
       },
       deps.upstream,
     );

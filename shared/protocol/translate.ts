@@ -13,7 +13,7 @@
  * Section numbers are those of the 1.0 specification unless marked 0.3.
  */
 import type { JsonRpcErrorObject } from "./jsonrpc.ts";
-import { resolveMethod, type A2AVersion, type Operation } from "./methods.ts";
+import type { A2AVersion, Operation } from "./methods.ts";
 
 type Json = Record<string, unknown>;
 type Translate = (value: unknown) => unknown;
@@ -623,11 +623,29 @@ function declaredVersions(agentCard: Json): (A2AVersion | undefined)[] {
   return declaresCardWide ? [...perInterface, versionFamily(agentCard.protocolVersion)] : perInterface;
 }
 
+/** What a request asks for with `A2A-Version`: a version the gateway serves, none, or one it does not serve. */
+export type VersionAsked = { served: A2AVersion | undefined } | { unsupported: string };
+
+export const SERVED_VERSIONS: readonly string[] = ["0.3", "1.0"] satisfies A2AVersion[];
+
 /**
- * The version a caller speaks. The two versions share no method name, so a known method decides;
- * otherwise the `A2A-Version` header does, and no header means 0.3 (§3.6.1).
+ * The `A2A-Version` service parameter of a request: a header (§9.2), or a query parameter of that
+ * name (§3.6.1). Only Major.Minor counts, so "1.0.2" asks for 1.0 (§3.6). An absent or empty value
+ * names no version; the spec reads that as 0.3 (§3.6.2).
  */
-export function callerVersion(method: string, headers: Record<string, string | undefined>): A2AVersion {
-  const header = Object.entries(headers).find(([name]) => name.toLowerCase() === "a2a-version")?.[1];
-  return resolveMethod(method)?.version ?? versionFamily(header) ?? "0.3";
+export function versionAsked(headers: Readonly<Record<string, string>>, query: Readonly<Record<string, string>>): VersionAsked {
+  const queryName = Object.keys(query).find((name) => name.toLowerCase() === "a2a-version");
+  const value = (headers["a2a-version"] ?? (queryName === undefined ? undefined : query[queryName]))?.trim();
+  if (!value) return { served: undefined };
+  const majorMinor = /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(value);
+  const version = majorMinor ? `${Number(majorMinor[1])}.${Number(majorMinor[2])}` : "";
+  return SERVED_VERSIONS.includes(version) ? { served: version as A2AVersion } : { unsupported: value };
+}
+
+/**
+ * An error the gateway raises itself, in the caller's version. Its `data`, if any, is what 0.3
+ * carries as is; 1.0 wants it inside typed details with the ErrorInfo of its code (§9.5).
+ */
+export function gatewayError(error: JsonRpcErrorObject, to: A2AVersion): JsonRpcErrorObject {
+  return translateError(error, "0.3", to);
 }

@@ -16,13 +16,14 @@ import * as a2a from "../../shared/protocol/a2a.ts";
 import type { JsonRpcErrorObject } from "../../shared/protocol/jsonrpc.ts";
 import { methodNames, paramsSchemas, resolveMethod, streamingOps, type A2AVersion, type Operation } from "../../shared/protocol/methods.ts";
 import {
-  callerVersion,
   cardVersion,
+  gatewayError,
   translateCard,
   translateError,
   translateParams,
   translateResult,
   translateStreamEvent,
+  versionAsked,
 } from "../../shared/protocol/translate.ts";
 
 type Json = Record<string, unknown>;
@@ -192,20 +193,44 @@ describe("the params schemas", () => {
   });
 });
 
-describe("callerVersion", () => {
-  it.each<[string, Record<string, string | undefined>, A2AVersion]>([
-    ["message/send", {}, "0.3"],
-    ["message/send", { "A2A-Version": "0.3" }, "0.3"],
-    ["SendMessage", { "A2A-Version": "1.0" }, "1.0"],
-    ["SendMessage", {}, "1.0"],
-    ["message/send", { "a2a-version": "1.0" }, "0.3"],
-    ["vendor/extensionMethod", { "A2A-VERSION": "1.0" }, "1.0"],
-    ["vendor/extensionMethod", { "a2a-version": "0.3" }, "0.3"],
-    ["vendor/extensionMethod", { "a2a-version": "" }, "0.3"],
-    ["vendor/extensionMethod", { "a2a-version": undefined }, "0.3"],
-    ["vendor/extensionMethod", {}, "0.3"],
-  ])("takes %s with headers %j as %s", (method, headers, expected) => {
-    expect(callerVersion(method, headers)).toBe(expected);
+describe("versionAsked (A2A 1.0 §3.6)", () => {
+  it.each<[Record<string, string>, Record<string, string>, ReturnType<typeof versionAsked>]>([
+    [{}, {}, { served: undefined }],
+    [{ "a2a-version": "" }, {}, { served: undefined }],
+    [{ "a2a-version": "  " }, {}, { served: undefined }],
+    [{ "a2a-version": "0.3" }, {}, { served: "0.3" }],
+    [{ "a2a-version": "1.0" }, {}, { served: "1.0" }],
+    // Patch numbers do not count in negotiation (§3.6).
+    [{ "a2a-version": "0.3.0" }, {}, { served: "0.3" }],
+    [{ "a2a-version": " 1.0.7 " }, {}, { served: "1.0" }],
+    // The query parameter stands in for the header (§3.6.1); the header wins when both are given.
+    [{}, { "A2A-Version": "1.0" }, { served: "1.0" }],
+    [{}, { "a2a-version": "0.3" }, { served: "0.3" }],
+    [{ "a2a-version": "1.0" }, { "A2A-Version": "99.0" }, { served: "1.0" }],
+    [{}, { "A2A-Version": "2.0" }, { unsupported: "2.0" }],
+    [{ "a2a-version": "99.0" }, {}, { unsupported: "99.0" }],
+    [{ "a2a-version": "0.2" }, {}, { unsupported: "0.2" }],
+    [{ "a2a-version": "1.1" }, {}, { unsupported: "1.1" }],
+    [{ "a2a-version": "1" }, {}, { unsupported: "1" }],
+    [{ "a2a-version": "latest" }, {}, { unsupported: "latest" }],
+  ])("reads headers %j and query %j as %j", (headers, query, expected) => {
+    expect(versionAsked(headers, query)).toEqual(expected);
+  });
+});
+
+describe("gatewayError: the gateway's own errors in the caller's version", () => {
+  const error = { code: -32009, message: "A2A version 9.9 is not supported", data: { requestedVersion: "9.9" } };
+
+  it("gives a 0.3 caller the error as it is", () => {
+    expect(gatewayError(error, "0.3")).toBe(error);
+  });
+
+  it("gives a 1.0 caller the ErrorInfo of the code, holding the data as metadata (§9.5)", () => {
+    expect(gatewayError(error, "1.0")).toEqual({
+      code: -32009,
+      message: error.message,
+      data: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "VERSION_NOT_SUPPORTED", domain: "a2a-protocol.org", metadata: { requestedVersion: "9.9" } }],
+    });
   });
 });
 
@@ -1185,8 +1210,9 @@ describe("any junk at all", () => {
 
   it("never makes version detection throw", () => {
     fc.assert(
-      fc.property(fc.string(), fc.dictionary(fc.string(), fc.option(fc.string(), { nil: undefined })), (method, headers) => {
-        expect(VERSIONS).toContain(callerVersion(method, headers));
+      fc.property(fc.dictionary(fc.string(), fc.string()), fc.dictionary(fc.string(), fc.string()), (headers, query) => {
+        const asked = versionAsked(headers, query);
+        if ("served" in asked && asked.served !== undefined) expect(VERSIONS).toContain(asked.served);
       }),
       RUNS,
     );
