@@ -138,7 +138,8 @@ describe("retrieval and callbacks of quicker work", () => {
     expect(delivered.headers["webhook-id"]).toBe(refused.headers["webhook-id"]);
     const event = await openai.webhooks.unwrap(delivered.rawBody, delivered.headers as Record<string, string>, key.webhookSecret);
     expect(event.type).toBe("chat.completion.completed");
-  });
+    // The first retry comes ~10 s after the refusal (CALLBACK_RETRY_SECONDS), cold containers too.
+  }, 60_000);
 
   it("a task that asks for input goes on in the background: each turn has its own id and its own answer", async () => {
     const fetched = (id: string) =>
