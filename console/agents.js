@@ -17,22 +17,29 @@ function parseHeaders(text) {
   return headers;
 }
 
-export default function agentsView(root) {
+/**
+ * `master`: the master key manages agents. A virtual key sees the gateway's view of its agents
+ * (no upstream URL or headers) and may read their cards, nothing more.
+ */
+export default function agentsView(root, { master }) {
   const abort = new AbortController();
   const list = h("div", {}, loading());
   const count = h("span", { class: "count" });
   root.append(
-    viewHeader(h("span", {}, "Agents ", count), "The A2A agents behind this gateway. Health is checked by fetching the card the gateway serves for each agent.",
+    viewHeader(h("span", {}, "Agents ", count),
+      master
+        ? "The A2A agents behind this gateway. Health is checked by fetching the card the gateway serves for each agent."
+        : "The agents this key may call, with their health through the gateway. Registering and changing agents needs the master key.",
       h("button", { type: "button", class: "btn", onclick: () => load() }, "Refresh")),
     list,
-    registerForm(() => load()),
   );
+  if (master) root.append(registerForm(() => load()));
 
   async function load() {
     try {
       const { data } = await api("/v1/agents", { signal: abort.signal });
       count.textContent = `(${data.length})`;
-      list.replaceChildren(data.length ? table(data) : h("p", { class: "empty" }, "No agent yet: register one below."));
+      list.replaceChildren(data.length ? table(data) : h("p", { class: "empty" }, master ? "No agent yet: register one below." : "This key may call no agent."));
     } catch (err) {
       if (err.name !== "AbortError") showError(list, err, "Could not list agents");
     }
@@ -40,19 +47,16 @@ export default function agentsView(root) {
 
   function table(agents) {
     return h("div", { class: "table-wrap" }, h("table", {},
-      h("thead", {}, h("tr", {}, ["Agent", "URL", "Health", "Capabilities", "Protocols", "Registered", h("span", { class: "sr-only" }, "Actions")].map((c) => h("th", { scope: "col" }, c)))),
+      h("thead", {}, h("tr", {}, ["Agent", master && "URL", "Health", "Capabilities", "Protocols", "Registered", h("span", { class: "sr-only" }, "Actions")].filter(Boolean).map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, agents.map(row))));
   }
 
   function row(a) {
     const health = h("td", { "data-col": "health" }, badge("checking…", "neutral"));
     checkHealth(a.name, health);
-    const headerNames = Object.keys(a.headers ?? {});
     return h("tr", { "data-agent": a.name },
       h("th", { scope: "row" }, h("div", { class: "name" }, a.name), a.description && h("div", { class: "muted small clamp" }, a.description)),
-      h("td", {}, h("code", { class: "url", title: a.urls.join("\n") }, a.url),
-        a.urls.length > 1 ? h("div", { class: "muted small" }, `+${a.urls.length - 1} fallback URL(s)`) : null,
-        headerNames.length ? h("div", { class: "muted small" }, `headers: ${headerNames.join(", ")} (redacted)`) : null),
+      master && upstream(a),
       health,
       h("td", { "data-col": "capabilities" }, h("div", { class: "chips" },
         chip(a.capabilities.streaming ? "streaming" : "no streaming", !a.capabilities.streaming),
@@ -61,8 +65,16 @@ export default function agentsView(root) {
       h("td", { class: "nowrap" }, timeAgo(a.createdAt)),
       h("td", { class: "row-actions" },
         h("button", { type: "button", class: "btn small", onclick: () => showCard(a) }, "Card", h("span", { class: "sr-only" }, ` of ${a.name}`)),
-        h("button", { type: "button", class: "btn small", onclick: () => edit(a) }, "Edit", h("span", { class: "sr-only" }, ` ${a.name}`)),
-        h("button", { type: "button", class: "btn small danger-text", onclick: () => remove(a) }, "Delete", h("span", { class: "sr-only" }, ` ${a.name}`))));
+        master && h("button", { type: "button", class: "btn small", onclick: () => edit(a) }, "Edit", h("span", { class: "sr-only" }, ` ${a.name}`)),
+        master && h("button", { type: "button", class: "btn small danger-text", onclick: () => remove(a) }, "Delete", h("span", { class: "sr-only" }, ` ${a.name}`))));
+  }
+
+  /** Where calls go: the master key's view of an agent only. */
+  function upstream(a) {
+    const headerNames = Object.keys(a.headers ?? {});
+    return h("td", {}, h("code", { class: "url", title: a.urls.join("\n") }, a.url),
+      a.urls.length > 1 ? h("div", { class: "muted small" }, `+${a.urls.length - 1} fallback URL(s)`) : null,
+      headerNames.length ? h("div", { class: "muted small" }, `headers: ${headerNames.join(", ")} (redacted)`) : null);
   }
 
   // The gateway probes the agent itself (its own card, fetched now from where calls go).

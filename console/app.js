@@ -1,6 +1,6 @@
 // The console shell: the key, the navigation and hash routing (#/agents, #/keys, ...).
 import { api, forgetKey, getKey, maskKey, setKey } from "./api.js";
-import { errorBox, field, h } from "./ui.js";
+import { errorBox, field, h, viewHeader } from "./ui.js";
 import agents from "./agents.js";
 import keys from "./keys.js";
 import usage from "./usage.js";
@@ -8,14 +8,31 @@ import tasks from "./tasks.js";
 import playground from "./playground.js";
 
 const views = { agents, keys, usage, tasks, playground };
+/** Views whose routes answer 403 to a virtual key, and what they are for. */
+const MASTER_ONLY = { keys: "Creating, listing and revoking keys", usage: "Usage across keys and agents" };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");
 let leave = () => {};
+let master = false; // whether the key in use is the master key, learnt when it is checked
 
-function signIn() {
+/**
+ * Checks the key and learns what it may do: only the master key may list keys, so a virtual key
+ * is refused that (403) and a wrong key is unknown (401, thrown as the API said it).
+ */
+async function isMasterKey() {
+  try {
+    await api("/v1/keys");
+    return true;
+  } catch (err) {
+    if (err.status === 403) return false;
+    throw err;
+  }
+}
+
+function signIn(failure) {
   const input = h("input", { type: "password", name: "key", required: true, autocomplete: "off", spellcheck: "false", placeholder: "sk-…" });
-  const out = h("div", { "aria-live": "polite" });
+  const out = h("div", { "aria-live": "polite" }, failure && errorBox(failure, "Could not check the key this tab kept"));
   const submit = h("button", { type: "submit", class: "btn primary" }, "Continue");
   const form = h("form", {
     class: "card stack signin",
@@ -27,8 +44,7 @@ function signIn() {
       out.replaceChildren();
       setKey(key);
       try {
-        // Any key may list agents: a wrong one answers 401, which is shown as it is.
-        await api("/v1/agents");
+        master = await isMasterKey();
         route();
       } catch (err) {
         forgetKey();
@@ -53,9 +69,20 @@ function signIn() {
 
 function header(key) {
   nav.hidden = false;
+  // A virtual key is not offered what it cannot use.
+  for (const a of nav.querySelectorAll("a")) a.hidden = !master && a.getAttribute("href").slice(2) in MASTER_ONLY;
+  const kind = master ? "the master key" : "a virtual key";
   who.replaceChildren(
-    h("span", { class: "muted", title: "The key this tab uses" }, h("span", { class: "sr-only" }, "Signed in with "), h("code", {}, maskKey(key))),
+    h("span", { class: "muted", title: `The key this tab uses (${kind})` }, h("span", { class: "sr-only" }, `Signed in with ${kind}: `), h("code", {}, maskKey(key))),
     h("button", { type: "button", class: "btn small ghost", onclick: () => (forgetKey(), route()) }, "Forget key"));
+}
+
+/** What a virtual key sees at a master-only view's address (a bookmark, a shared link). */
+function masterOnly(root, title, what) {
+  root.append(
+    viewHeader(title),
+    h("p", { class: "empty" }, `${what} needs the gateway's master key. This tab is signed in with a virtual key: it sees and calls ` +
+      "its agents and follows its tasks (Agents, Tasks, Playground). Forget the key to sign in with another."));
 }
 
 function route() {
@@ -70,10 +97,12 @@ function route() {
     if (a.getAttribute("href") === `#/${name}`) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  document.title = `${name[0].toUpperCase()}${name.slice(1)} · A2A Gateway console`;
+  const title = `${name[0].toUpperCase()}${name.slice(1)}`;
+  document.title = `${title} · A2A Gateway console`;
   const root = h("div", { class: "view", "data-view": name });
   main.replaceChildren(root);
-  leave = views[name](root) ?? (() => {});
+  if (master || !(name in MASTER_ONLY)) leave = views[name](root, { master }) ?? (() => {});
+  else masterOnly(root, title, MASTER_ONLY[name]);
   // Keyboard and screen-reader users land on the new view's heading.
   root.querySelector("h1")?.focus({ preventScroll: true });
 }
@@ -85,4 +114,16 @@ document.getElementById("skip").addEventListener("click", (e) => {
   e.preventDefault();
   (main.querySelector("h1") ?? main).focus();
 });
-route();
+// A key kept from earlier in this tab is checked again: it may have been revoked since.
+async function start() {
+  if (getKey()) {
+    try {
+      master = await isMasterKey();
+    } catch (err) {
+      forgetKey();
+      return signIn(err);
+    }
+  }
+  route();
+}
+start();

@@ -14,7 +14,7 @@ const METHODS = {
   SendMessage: { v1: true, params: () => ({ message: { messageId: uuid(), role: "ROLE_USER", parts: [{ text: "hello" }] } }) },
 };
 
-export default function playgroundView(root) {
+export default function playgroundView(root, { master }) {
   const abort = new AbortController();
   const model = h("select", { name: "model" });
   const picker = h("div", { class: "picker" }, loading("Loading models…"));
@@ -28,7 +28,7 @@ export default function playgroundView(root) {
     h("div", { class: "play" }, chatPanel(), rawPanel()));
 
   api("/v1/models", { signal: abort.signal }).then(({ data }) => {
-    if (!data.length) return picker.replaceChildren(h("p", { class: "empty" }, "No agent to talk to: register one in Agents."));
+    if (!data.length) return picker.replaceChildren(h("p", { class: "empty" }, master ? "No agent to talk to: register one in Agents." : "No agent to talk to: this key may call none."));
     model.append(...data.map((m) => h("option", { value: m.id }, m.id)));
     model.addEventListener("change", () => onModel.forEach((f) => f()));
     picker.replaceChildren(field("Agent (model)", model, "From GET /v1/models. Changing it starts a new chat."));

@@ -1,8 +1,9 @@
 /**
  * The admin console (`console/`, served at `/ui`): its static file handler, then the real page in
  * Debian's Chromium against the local stack and real agents, driven as a person would: sign in,
- * register agents, create a key, chat with a streaming agent, send raw A2A, read usage and tasks.
- * Screenshots of each view go to test-artifacts/. Skipped when /usr/bin/chromium is absent
+ * register agents, create a key, chat with a streaming agent, send raw A2A, read usage and tasks;
+ * then every view at 1400 px and at 420 px wide, signed in with the master key and with a virtual
+ * key. Screenshots of each view go to test-artifacts/ (not committed). Skipped when /usr/bin/chromium is absent
  * (scripts/install-chromium.sh installs it).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -209,8 +210,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
   const row = (attr: string, value: string) => page.locator(`tr[${attr}="${value}"]`);
 
   it("asks for a key, shows a wrong key's error as the API said it, and keeps the right one in sessionStorage only", async () => {
-    // Prepare
-    const wrong = await call(stack, "sk-not-a-key", "GET", "/v1/agents");
+    // Prepare: signing in asks for the key list (which only the master key may read)
+    const wrong = await call(stack, "sk-not-a-key", "GET", "/v1/keys");
     await page.goto(`${front.url}/ui`);
 
     // Act
@@ -493,5 +494,84 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
     // Assess
     expect(offOrigin).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  const layouts = [1400, 420].flatMap((width) => (["master", "virtual"] as const).map((key) => ({ width, key })));
+  it.each(layouts)("at $width px with the $key key: no nav before sign-in, every view fits, nothing offered the key cannot use", async ({ width, key }) => {
+    // Prepare: the master key or a virtual key for one agent, each owning a task
+    const virtual = key === "virtual" ? await createKey(stack, { name: `viewer-${width}`, agents: ["echo"] }) : undefined;
+    const background = await call(stack, virtual?.key ?? stack.masterKey, "POST", "/v1/responses", { model: "a2a/echo", input: "hi", background: true });
+    expect(background.status).toBe(200);
+    await page.setViewportSize({ width, height: 860 });
+    await page.goto(`${front.url}/ui`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.getByLabel("Gateway key").waitFor();
+    const navBeforeSignIn = await page.locator("nav").isVisible();
+    await shot(`${width}-signin`);
+
+    // Act: sign in, then reload (a kept key is checked again)
+    await page.getByLabel("Gateway key").fill(virtual?.key ?? stack.masterKey);
+    await page.getByLabel("Gateway key").press("Enter");
+    await page.getByRole("heading", { level: 1, name: /Agents/ }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: /Agents/ }).waitFor();
+    const nav = await page.locator("nav a:visible").allTextContents();
+
+    // Act and assess: every view, loaded, within the width
+    const seen: Record<string, { overflow: number; navClipped: boolean; errors: number; forms: number; columns: string[]; buttons: string[]; text: string }> = {};
+    for (const view of ["agents", "keys", "usage", "tasks", "playground"]) {
+      await page.goto(`${front.url}/ui#/${view}`);
+      await page.locator(`[data-view="${view}"] h1`).waitFor();
+      await expect.poll(() => page.locator("main .loading, main [aria-busy], td[data-col=health] .badge.neutral").count()).toBe(0);
+      seen[view] = await page.evaluate(() => {
+        const nav = document.querySelector("nav")!;
+        return {
+          overflow: document.documentElement.scrollWidth - innerWidth,
+          navClipped: nav.scrollWidth > nav.clientWidth || [...nav.querySelectorAll("a")].some((a) => a.getBoundingClientRect().right > innerWidth),
+          errors: document.querySelectorAll("main .error").length,
+          forms: document.querySelectorAll("main form").length,
+          columns: [...document.querySelectorAll("main thead th")].map((th) => th.textContent!),
+          buttons: [...document.querySelectorAll("main button")].map((b) => b.textContent!),
+          text: document.querySelector("main")!.textContent!,
+        };
+      });
+      await shot(`${width}-${key}-${view}`);
+    }
+
+    // Assess
+    expect(navBeforeSignIn).toBe(false);
+    for (const [view, { overflow, navClipped, errors }] of Object.entries(seen)) {
+      expect({ view, overflow: Math.max(0, overflow), navClipped, errors }).toEqual({ view, overflow: 0, navClipped: false, errors: 0 });
+    }
+    expect(seen.tasks!.text).toContain("how many times the gateway polled the agent for it (tasks/get)");
+    expect(seen.tasks!.columns).toContain("Agent polls");
+    if (!virtual) {
+      expect(nav).toEqual(["Agents", "Keys", "Usage", "Tasks", "Playground"]);
+      expect(seen.keys!.text).toContain("Create a key");
+      expect(seen.agents!.text).toContain("Register an agent");
+      return;
+    }
+    // A virtual key is not offered keys, usage, or changing agents: it is told why at their address.
+    expect(nav).toEqual(["Agents", "Tasks", "Playground"]);
+    for (const view of ["keys", "usage"]) {
+      expect(seen[view]!.forms, view).toBe(0);
+      expect(seen[view]!.text, view).toContain("needs the gateway's master key");
+    }
+    expect(seen.agents!.forms).toBe(0);
+    expect(seen.agents!.text).toContain("Registering and changing agents needs the master key");
+    expect(seen.agents!.columns).not.toContain("URL");
+    expect(new Set(seen.agents!.buttons)).toEqual(new Set(["Refresh", "Card of echo"]));
+    expect(seen.tasks!.text).toContain(virtual.id);
+
+    // Act: the key is revoked; the tab that kept it asks for a key again, saying why
+    await call(stack, stack.masterKey, "DELETE", `/v1/keys/${virtual.id}`);
+    await page.reload();
+    await page.getByLabel("Gateway key").waitFor();
+
+    // Assess
+    expect(await page.locator(".error .error-head").textContent()).toContain("HTTP 401");
+    expect(await page.locator("nav").isVisible()).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 });
