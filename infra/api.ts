@@ -116,7 +116,8 @@ function environmentFor({ tables: tableAccess, send, consume }: FunctionDef): Re
 function permissionsFor({ tables: tableAccess, send }: FunctionDef): sst.aws.FunctionPermissionArgs[] {
   const permissions: sst.aws.FunctionPermissionArgs[] = [];
   if (tableAccess.length) {
-    permissions.push({ actions: [...TABLE_ACTIONS], resources: tableAccess.map((name) => tables[name].arn) });
+    // Listings query the tables' indexes, whose ARNs are the table's plus `/index/<name>`.
+    permissions.push({ actions: [...TABLE_ACTIONS], resources: tableAccess.flatMap((name) => [tables[name].arn, $interpolate`${tables[name].arn}/index/*`]) });
   }
   if (send.length) {
     permissions.push({ actions: [...SEND_ACTIONS], resources: send.map((name) => queues[name].arn) });

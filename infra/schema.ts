@@ -4,11 +4,20 @@
  * everything else in an item is schemaless.
  */
 
+export interface IndexDef {
+  hashKey: string;
+  rangeKey: string;
+  /** `keys-only` when the listing reads the items themselves: updates of other attributes then cost no index write. */
+  projection: "all" | "keys-only";
+}
+
 export interface TableDef {
   hashKey: string;
   rangeKey?: string;
   /** Attribute holding an epoch-seconds expiry, enabled as DynamoDB TTL. */
   ttl?: string;
+  /** Global secondary indexes, by name: every listing is a query on one of them, never a scan. */
+  indexes?: Record<string, IndexDef>;
 }
 
 export const tables = {
@@ -16,14 +25,44 @@ export const tables = {
   agents: { hashKey: "name" },
   /** Virtual keys, by id; the item holds only a hash of the key. */
   keys: { hashKey: "id" },
-  /** Tasks the gateway knows: ownership, async work and stored results. */
-  tasks: { hashKey: "pk", ttl: "ttl" },
-  /** One item per proxied call, for `/v1/usage`. */
-  usage: { hashKey: "keyId", rangeKey: "sk", ttl: "ttl" },
+  /**
+   * Tasks the gateway knows: ownership, async work and stored results. Jobs are listed newest
+   * first, a key's own (`byOwner`) or all of them (`recent`: every job carries the same `listed`
+   * value, so one partition takes them all; jobs are created at the rate work is handed off, far
+   * below a partition's 1,000 writes a second). Ownership records have no `createdAt`, so neither
+   * index holds them.
+   */
+  tasks: {
+    hashKey: "pk",
+    ttl: "ttl",
+    indexes: {
+      byOwner: { hashKey: "owner", rangeKey: "createdAt", projection: "keys-only" },
+      recent: { hashKey: "listed", rangeKey: "createdAt", projection: "keys-only" },
+    },
+  },
+  /**
+   * One item per proxied call, for `/v1/usage`: by key (the table's own key), by agent, or by day
+   * for all keys; `sk` sorts by time in each.
+   */
+  usage: {
+    hashKey: "keyId",
+    rangeKey: "sk",
+    ttl: "ttl",
+    indexes: {
+      byAgent: { hashKey: "agent", rangeKey: "sk", projection: "all" },
+      byDay: { hashKey: "day", rangeKey: "sk", projection: "all" },
+    },
+  },
   /** Atomic counters (rate limits) in fixed windows. */
   counters: { hashKey: "pk", ttl: "ttl" },
 } as const satisfies Record<string, TableDef>;
 export type TableName = keyof typeof tables;
+
+/** Every attribute a key of the table or of one of its indexes names: DynamoDB must be told their types (all strings here). */
+export function keyAttributes(def: TableDef): string[] {
+  const keys = [def.hashKey, def.rangeKey, ...Object.values(def.indexes ?? {}).flatMap((index) => [index.hashKey, index.rangeKey])];
+  return [...new Set(keys.filter((key): key is string => key !== undefined))];
+}
 
 export interface QueueDef {
   /** Seconds a received message stays invisible; longer than one handler invocation. */

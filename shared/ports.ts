@@ -110,6 +110,12 @@ export interface Job {
   updatedAt: string;
 }
 
+/** One page of a job listing; `next` continues it, absent on the last page. */
+export interface JobPage {
+  jobs: Job[];
+  next?: string;
+}
+
 export interface JobStore {
   /**
    * Records the job as its task's latest turn, replacing the owner's claim or previous turn (whose
@@ -123,7 +129,8 @@ export interface JobStore {
   finish(id: string, end: Pick<Job, "status" | "result" | "error" | "polls">, at: string): Promise<boolean>;
   setPush(id: string, push: PushTarget[]): Promise<void>;
   recordCallback(id: string, delivered: boolean, status: number | undefined): Promise<void>;
-  list(owner: string | undefined, limit: number): Promise<Job[]>;
+  /** Jobs newest first, a key's own or (owner undefined) everyone's; `after` is the `next` of the previous page. */
+  list(owner: string | undefined, limit: number, after?: string): Promise<JobPage>;
 }
 
 /** A message queue with per-message delays (SQS `DelaySeconds`, at most 900). */

@@ -28,7 +28,7 @@ import {
   type TableStatus,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { DEAD_LETTER_RETENTION_SECONDS, queues, tables, type QueueDef, type QueueName, type TableDef } from "../schema.ts";
+import { DEAD_LETTER_RETENTION_SECONDS, keyAttributes, queues, tables, type QueueDef, type QueueName, type TableDef } from "../schema.ts";
 
 const LOOPBACK = "127.0.0.1";
 const REGION = "us-east-1";
@@ -96,15 +96,22 @@ async function ensureTable(client: DynamoDBClient, name: string, def: TableDef):
 
 /** Returns the new table's status, or undefined when it already existed. */
 async function createTableIfMissing(client: DynamoDBClient, name: string, def: TableDef): Promise<TableStatus | undefined> {
-  const keys: [string, KeySchemaElement["KeyType"]][] = [[def.hashKey, "HASH"]];
-  if (def.rangeKey) keys.push([def.rangeKey, "RANGE"]);
   try {
     const { TableDescription } = await client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: "PAY_PER_REQUEST",
-        KeySchema: keys.map(([AttributeName, KeyType]) => ({ AttributeName, KeyType })),
-        AttributeDefinitions: keys.map(([AttributeName]): AttributeDefinition => ({ AttributeName, AttributeType: "S" })),
+        KeySchema: keySchema(def.hashKey, def.rangeKey),
+        AttributeDefinitions: keyAttributes(def).map((AttributeName): AttributeDefinition => ({ AttributeName, AttributeType: "S" })),
+        ...(def.indexes
+          ? {
+              GlobalSecondaryIndexes: Object.entries(def.indexes).map(([IndexName, index]) => ({
+                IndexName,
+                KeySchema: keySchema(index.hashKey, index.rangeKey),
+                Projection: { ProjectionType: index.projection === "all" ? "ALL" : "KEYS_ONLY" },
+              })),
+            }
+          : {}),
       }),
     );
     return TableDescription?.TableStatus;
@@ -113,6 +120,11 @@ async function createTableIfMissing(client: DynamoDBClient, name: string, def: T
     return undefined;
   }
 }
+
+const keySchema = (hashKey: string, rangeKey?: string): KeySchemaElement[] => [
+  { AttributeName: hashKey, KeyType: "HASH" },
+  ...(rangeKey ? [{ AttributeName: rangeKey, KeyType: "RANGE" as const }] : []),
+];
 
 /** dynalite (and real DynamoDB) report CREATING for a moment; TTL cannot be set until ACTIVE. */
 async function waitUntilActive(client: DynamoDBClient, name: string): Promise<void> {

@@ -251,9 +251,14 @@ async function loadHandlers(): Promise<Record<FunctionName, unknown>> {
 }
 
 async function requeueUnfinished(dynamo: DynamoDBClient, sqs: SQSClient, table: string, queueUrl: string): Promise<void> {
-  const jobs = await new DynamoTaskStore(dynamo, table, 0).list(undefined, 1000);
+  const store = new DynamoTaskStore(dynamo, table, 0);
   const queue = new SqsQueue<PollMessage>(async () => sqs, queueUrl);
-  await Promise.all(jobs.filter((j) => !isFinished(j.status)).map((j) => queue.send({ jobId: j.id, attempt: 0, errors: 0 })));
+  let next: string | undefined;
+  do {
+    const page = await store.list(undefined, 200, next);
+    await Promise.all(page.jobs.filter((j) => !isFinished(j.status)).map((j) => queue.send({ jobId: j.id, attempt: 0, errors: 0 })));
+    next = page.next;
+  } while (next);
 }
 
 function loadOrCreateMasterKey(dataDir: string | undefined): string {

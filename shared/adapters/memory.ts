@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { isFinished, type Agent, type AgentStore, type Job, type JobStore, type KeyStore, type PushTarget, type Queue, type RateLimiter, type OwnedRef, type TaskStore, type UsageRecord, type UsageStore, type VirtualKey } from "../ports.ts";
 import { parseAnyJobId } from "../core/async/job-id.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -92,12 +93,16 @@ export class MemoryTaskStore implements TaskStore, JobStore {
     if (!job) return;
     job.callbacks = { attempts: job.callbacks.attempts + 1, delivered: job.callbacks.delivered + (delivered ? 1 : 0), ...(status !== undefined ? { lastStatus: status } : {}) };
   }
-  async list(owner: string | undefined, limit: number) {
-    return [...this.jobs.values()]
-      .filter((j) => !owner || j.owner === owner)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      .slice(0, limit)
-      .map(clone);
+  async list(owner: string | undefined, limit: number, after?: string) {
+    const from = after ? decodeCursor(after) : undefined;
+    const newestFirst = [...this.jobs.entries()]
+      .filter(([, j]) => !owner || j.owner === owner)
+      .sort(([ka, a], [kb, b]) => b.createdAt.localeCompare(a.createdAt) || kb.localeCompare(ka));
+    const start = from ? newestFirst.findIndex(([k, j]) => j.createdAt < from.createdAt || (j.createdAt === from.createdAt && k < from.key)) : 0;
+    const page = start < 0 ? [] : newestFirst.slice(start, start + limit);
+    const last = page.at(-1);
+    const more = start >= 0 && start + limit < newestFirst.length;
+    return { jobs: page.map(([, j]) => clone(j)), ...(more && last ? { next: encodeCursor({ createdAt: last[1].createdAt, key: last[0] }) } : {}) };
   }
   private async live(id: string) {
     const ref = parseAnyJobId(id);

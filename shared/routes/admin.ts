@@ -99,8 +99,10 @@ export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
 
   "GET /v1/tasks": handlerFor(async (req, principal, deps) => {
     const limit = Math.min(200, Math.max(1, Number(req.query.limit ?? 50) || 50));
-    const jobs = await deps.jobs.list(principal.kind === "master" ? undefined : ownerOf(principal), limit);
-    return json(200, { data: jobs.map(({ push, ...job }) => ({ ...job, keyId: job.owner, push: push.map(({ id, url, version }) => ({ id, url, version })) })) });
+    const cursor = typeof req.query.cursor === "string" && req.query.cursor ? req.query.cursor : undefined;
+    const { jobs, next } = await deps.jobs.list(principal.kind === "master" ? undefined : ownerOf(principal), limit, cursor);
+    const data = jobs.map(({ push, ...job }) => ({ ...job, keyId: job.owner, push: push.map(({ id, url, version }) => ({ id, url, version })) }));
+    return json(200, { data, has_more: next !== undefined, ...(next ? { next_cursor: next } : {}) });
   }),
 
   "GET /v1/usage": handlerFor(async (req, _p, deps) => {

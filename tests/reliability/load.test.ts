@@ -138,7 +138,7 @@ describe("concurrent async tasks of mixed length", () => {
     const jobs = await eventually(
       async () => {
         if (!chats().every(delivered)) return undefined;
-        const listed = await store.list(key.id, 10 * TASKS);
+        const { jobs: listed } = await store.list(key.id, 10 * TASKS);
         return listed.length >= TASKS && listed.every((j) => isFinished(j.status)) ? listed : undefined;
       },
       SETTLE_MS,

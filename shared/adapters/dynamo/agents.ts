@@ -2,7 +2,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ConflictError, NotFoundError } from "../../errors.ts";
 import type { Agent, AgentStore } from "../../ports.ts";
-import { fromItem, isConditionFailed, toItem, type Item } from "./codec.ts";
+import { fromItem, isConditionFailed, names, toItem, type Item } from "./codec.ts";
 
 const toAgentItem = (a: Agent): Item =>
   toItem({
@@ -51,11 +51,11 @@ export class DynamoAgentStore implements AgentStore {
   }
 
   async create(agent: Agent): Promise<void> {
-    await this.put(agent, "attribute_not_exists(#n)", () => new ConflictError(`Agent "${agent.name}" already exists`));
+    await this.put(agent, "attribute_not_exists(#name)", () => new ConflictError(`Agent "${agent.name}" already exists`));
   }
 
   async update(agent: Agent): Promise<void> {
-    await this.put(agent, "attribute_exists(#n)", () => new NotFoundError(`Agent "${agent.name}" not found`));
+    await this.put(agent, "attribute_exists(#name)", () => new NotFoundError(`Agent "${agent.name}" not found`));
   }
 
   async delete(name: string): Promise<boolean> {
@@ -72,7 +72,7 @@ export class DynamoAgentStore implements AgentStore {
           TableName: this.table,
           Item: toAgentItem(agent),
           ConditionExpression: condition,
-          ExpressionAttributeNames: { "#n": "name" },
+          ExpressionAttributeNames: names("name"),
         }),
       );
     } catch (e) {

@@ -1,48 +1,28 @@
 /**
- * A small DynamoDB attribute codec for the plain JSON values the gateway stores. Objects that are
- * only ever read whole (cards, results) are kept as one JSON string attribute instead: one cheap
- * attribute to write and read, and no 400 KB nested-map surprises.
+ * Items to and from DynamoDB through the SDK's own marshalling (@aws-sdk/util-dynamodb): strings,
+ * numbers, booleans, null, lists, maps, binary (Uint8Array) and sets. Objects that are only ever
+ * read whole (cards, results) are kept as one JSON string attribute instead: one cheap attribute
+ * to write and read, and no 400 KB nested-map surprises.
+ *
+ * Numbers: an integer beyond 2^53 is stored exactly when it is given as a bigint, and comes back
+ * as a bigint; a JS number that large has already lost digits, so writing one is refused rather
+ * than storing a wrong value.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 
 export type Item = Record<string, AttributeValue>;
 
-export function toAttr(value: unknown): AttributeValue | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return { NULL: true };
-  if (typeof value === "string") return { S: value };
-  if (typeof value === "number") return { N: String(value) };
-  if (typeof value === "boolean") return { BOOL: value };
-  if (Array.isArray(value)) return { L: value.map((v) => toAttr(v) ?? { NULL: true }) };
-  if (typeof value === "object") return { M: toItem(value as Record<string, unknown>) };
-  throw new TypeError(`cannot store a ${typeof value}`);
-}
+/** Undefined attributes are left out, as if never set. */
+export const toItem = (record: Record<string, unknown>): Item => marshall(record, { removeUndefinedValues: true });
 
-export function fromAttr(attr: AttributeValue): unknown {
-  if (attr.S !== undefined) return attr.S;
-  if (attr.N !== undefined) return Number(attr.N);
-  if (attr.BOOL !== undefined) return attr.BOOL;
-  if (attr.NULL) return null;
-  if (attr.L) return attr.L.map(fromAttr);
-  if (attr.M) return fromItem(attr.M);
-  if (attr.SS) return attr.SS;
-  return undefined;
-}
+export const fromItem = (item: Item): Record<string, unknown> => unmarshall(item);
 
-export function toItem(record: Record<string, unknown>): Item {
-  const item: Item = {};
-  for (const [k, v] of Object.entries(record)) {
-    const attr = toAttr(v);
-    if (attr) item[k] = attr;
-  }
-  return item;
-}
-
-export function fromItem(item: Item): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) record[k] = fromAttr(v);
-  return record;
-}
+/**
+ * `#name` for each attribute, for ExpressionAttributeNames: every expression names attributes
+ * this way, so none can collide with one of DynamoDB's 573 reserved words (`agent`, `status`, …).
+ */
+export const names = (...attributes: string[]): Record<string, string> => Object.fromEntries(attributes.map((a) => [`#${a}`, a]));
 
 export const isConditionFailed = (e: unknown): boolean =>
   e instanceof Error && e.name === "ConditionalCheckFailedException";

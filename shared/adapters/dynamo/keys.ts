@@ -1,7 +1,7 @@
 /** The keys table: one item per virtual key, keyed by id. Holds a hash of the key, never the key. */
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KeyStore, VirtualKey } from "../../ports.ts";
-import { fromItem, toItem, type Item } from "./codec.ts";
+import { fromItem, names, toItem, type Item } from "./codec.ts";
 
 const fromKeyItem = (item: Item): VirtualKey => fromItem(item) as unknown as VirtualKey;
 
@@ -32,7 +32,8 @@ export class DynamoKeyStore implements KeyStore {
       new PutItemCommand({
         TableName: this.table,
         Item: toItem({ ...key }),
-        ConditionExpression: "attribute_not_exists(id)",
+        ConditionExpression: "attribute_not_exists(#id)",
+        ExpressionAttributeNames: names("id"),
       }),
     );
   }

@@ -1,12 +1,29 @@
-/** The usage table: one item per proxied call, by key and time, expiring after 30 days. */
-import { PutItemCommand, QueryCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+/**
+ * The usage table: one item per proxied call, expiring after 30 days. Read by queries only: a
+ * key's calls on the table's own key, an agent's on the `byAgent` index, everyone's on `byDay`
+ * one day at a time (infra/schema.ts); in each, `sk` sorts by time.
+ */
+import { PutItemCommand, QueryCommand, type DynamoDBClient, type QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import type { UsageRecord, UsageStore } from "../../ports.ts";
-import { fromItem, toItem, type Item } from "./codec.ts";
+import { fromItem, names, toItem, type Item } from "./codec.ts";
 
 export const USAGE_TTL_S = 30 * 24 * 3600;
+const DAY_MS = 24 * 3600_000;
 
 /** Sorts by time within a key; the request id keeps two calls of one millisecond apart. */
 export const usageSortKey = (at: string, requestId: string) => `${at}#${requestId}`;
+
+/** The `byDay` partition of a time: its UTC date. */
+const dayOf = (at: string) => at.slice(0, 10);
+
+/** The days from `from` to `to`, both included, but none older than the records kept. */
+function daysBetween(from: string, to: string): string[] {
+  const last = Date.parse(dayOf(to));
+  const first = Math.max(Date.parse(dayOf(from)), last - USAGE_TTL_S * 1000 - DAY_MS);
+  const days: string[] = [];
+  for (let t = first; t <= last; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
 
 export class DynamoUsageStore implements UsageStore {
   constructor(
@@ -18,38 +35,51 @@ export class DynamoUsageStore implements UsageStore {
     await this.db.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: toItem({ ...r, sk: usageSortKey(r.at, r.requestId), ttl: Math.floor(Date.parse(r.at) / 1000) + USAGE_TTL_S }),
+        Item: toItem({ ...r, sk: usageSortKey(r.at, r.requestId), day: dayOf(r.at), ttl: Math.floor(Date.parse(r.at) / 1000) + USAGE_TTL_S }),
       }),
     );
   }
 
   async query(q: { keyId?: string; agent?: string; from: string; to: string }): Promise<UsageRecord[]> {
+    const inRange = { ":from": { S: q.from }, ":to": { S: q.to } };
+    if (q.keyId) {
+      const agent = q.agent ? { FilterExpression: "#agent = :agent" } : {};
+      return this.queryAll({
+        KeyConditionExpression: "#keyId = :keyId AND #sk BETWEEN :from AND :to",
+        ...agent,
+        ExpressionAttributeNames: names("keyId", "sk", ...(q.agent ? ["agent"] : [])),
+        ExpressionAttributeValues: { ...inRange, ":keyId": { S: q.keyId }, ...(q.agent ? { ":agent": { S: q.agent } } : {}) },
+      });
+    }
+    if (q.agent) {
+      return this.queryAll({
+        IndexName: "byAgent",
+        KeyConditionExpression: "#agent = :agent AND #sk BETWEEN :from AND :to",
+        ExpressionAttributeNames: names("agent", "sk"),
+        ExpressionAttributeValues: { ...inRange, ":agent": { S: q.agent } },
+      });
+    }
+    const days = await Promise.all(
+      daysBetween(q.from, q.to).map((day) =>
+        this.queryAll({
+          IndexName: "byDay",
+          KeyConditionExpression: "#day = :day AND #sk BETWEEN :from AND :to",
+          ExpressionAttributeNames: names("day", "sk"),
+          ExpressionAttributeValues: { ...inRange, ":day": { S: day } },
+        }),
+      ),
+    );
+    return days.flat();
+  }
+
+  /** Every page of one query. */
+  private async queryAll(input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">): Promise<UsageRecord[]> {
     const records: UsageRecord[] = [];
     let start: Item | undefined;
-    const range = { ":from": { S: q.from }, ":to": { S: q.to } };
-    const agentFilter = q.agent ? { FilterExpression: "agent = :agent" } : {};
-    const values = { ...range, ...(q.agent ? { ":agent": { S: q.agent } } : {}) };
     do {
-      const out = q.keyId
-        ? await this.db.send(
-            new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: "keyId = :key AND sk BETWEEN :from AND :to",
-              ExpressionAttributeValues: { ...values, ":key": { S: q.keyId } },
-              ...agentFilter,
-              ExclusiveStartKey: start,
-            }),
-          )
-        : await this.db.send(
-            new ScanCommand({
-              TableName: this.table,
-              FilterExpression: `sk BETWEEN :from AND :to${q.agent ? " AND agent = :agent" : ""}`,
-              ExpressionAttributeValues: values,
-              ExclusiveStartKey: start,
-            }),
-          );
+      const out = await this.db.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
       for (const item of out.Items ?? []) {
-        const { sk: _sk, ttl: _ttl, ...r } = fromItem(item);
+        const { sk: _sk, day: _day, ttl: _ttl, ...r } = fromItem(item);
         records.push(r as unknown as UsageRecord);
       }
       start = out.LastEvaluatedKey;
