@@ -66,8 +66,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
-/** One server-sent event; `data` is one line (JSON text, or OpenAI's `[DONE]`). Every SSE frame the gateway writes is made here. */
-export const sseEvent = (data: string) => `data: ${data}\n\n`;
+/**
+ * One server-sent event; `data` is one line (JSON text, or OpenAI's `[DONE]`), `event` its type
+ * where the surface names one (HTTP+JSON's `error`). Every SSE frame the gateway writes is made here.
+ */
+export const sseEvent = (data: string, event?: string) => `${event ? `event: ${event}\n` : ""}data: ${data}\n\n`;
 
 /** An SSE comment: ignored by every event-stream parser, it keeps proxies from cutting the stream. */
 export const SSE_KEEPALIVE = ": keep-alive\n\n";

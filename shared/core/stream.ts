@@ -21,7 +21,26 @@ const KEEPALIVE_MS = 10_000;
 /** Agent error codes that mean "I do not stream": the gateway then builds the stream itself. */
 const CANNOT_STREAM = new Set<number>([RpcCode.MethodNotFound, RpcCode.UnsupportedOperation]);
 
-export async function proxyStream(received: A2ACall, id: JsonRpcId | undefined, deps: AppDeps): Promise<GatewayResponse> {
+/**
+ * How a surface writes a stream's events and errors (in the caller's version): JSON-RPC responses
+ * on SSE, or the HTTP+JSON binding's bare StreamResponse objects (A2A 1.0 §11.7).
+ */
+export interface StreamFrames {
+  event(event: unknown): string;
+  /** An error after the stream began: the stream's last frame. */
+  error(error: JsonRpcErrorObject): string;
+  /** The answer when the agent refuses the stream before it begins. */
+  refused(error: JsonRpcErrorObject): GatewayResponse;
+}
+
+/** JSON-RPC's frames: every event a response to the caller's request id. */
+export const jsonRpcFrames = (id: JsonRpcId | undefined): StreamFrames => ({
+  event: (event) => sseEvent(jsonText(rpcResult(id, event))),
+  error: (error) => sseEvent(jsonText(rpcError(id, error))),
+  refused: (error) => ({ status: 200, body: rpcError(id, error) }),
+});
+
+export async function proxyStream(received: A2ACall, frames: StreamFrames, deps: AppDeps): Promise<GatewayResponse> {
   const call = await admitted(received, deps);
   const version = agentVersionFor(call.agent, call.callerVersion);
 
@@ -29,12 +48,12 @@ export async function proxyStream(received: A2ACall, id: JsonRpcId | undefined, 
   if (agentStreams(call.agent)) {
     const piped = await openAgentStream(call, version, deps);
     if ("error" in piped) {
-      if (!CANNOT_STREAM.has(piped.error.code)) return { status: 200, body: rpcError(id, translateError(piped.error, version, call.callerVersion)) };
+      if (!CANNOT_STREAM.has(piped.error.code)) return frames.refused(translateError(piped.error, version, call.callerVersion));
     } else events = piped.events;
   }
   events ??= oneShotStream(call, version, deps);
 
-  return { status: 200, headers: SSE_HEADERS, stream: toSse(id, normalizeStream(events, call.callerVersion), call, deps) };
+  return { status: 200, headers: SSE_HEADERS, stream: toSse(frames, normalizeStream(events, call.callerVersion), call, deps) };
 }
 
 /** Calls the agent's own streaming method; its events come back translated to the caller's version. */
@@ -130,11 +149,11 @@ function* changes(prev: Record<string, unknown>, next: Record<string, unknown>, 
 }
 
 /**
- * Writes events as JSON-RPC responses on SSE. The first event that names a task or context records
+ * Writes events on SSE in the surface's frames. The first event that names a task or context records
  * their owner as it leaves, so a follow-up `tasks/get` by the same key always finds it. An error
- * after the stream began becomes a final JSON-RPC error event: the caller sees why it ended.
+ * after the stream began becomes a final error frame: the caller sees why it ended.
  */
-async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>, call: A2ACall, deps: AppDeps): AsyncGenerator<string> {
+async function* toSse(frames: StreamFrames, events: AsyncIterable<unknown>, call: A2ACall, deps: AppDeps): AsyncGenerator<string> {
   let claimed = call.op !== "stream";
   try {
     for await (const event of events) {
@@ -149,10 +168,10 @@ async function* toSse(id: JsonRpcId | undefined, events: AsyncIterable<unknown>,
           claimed = true;
         }
       }
-      yield sseEvent(jsonText(rpcResult(id, event)));
+      yield frames.event(event);
     }
   } catch (e) {
-    yield sseEvent(jsonText(rpcError(id, streamError(e, call.callerVersion))));
+    yield frames.error(streamError(e, call.callerVersion));
     if (!isGatewayError(e) && !(e instanceof RpcError)) deps.log.error("stream failed", { agent: call.agent.name, error: e instanceof Error ? e.name : typeof e });
   }
 }

@@ -481,6 +481,9 @@ const ERROR_REASONS = new Map<number, string>([
   [-32009, "VERSION_NOT_SUPPORTED"],
 ]);
 
+/** The A2A code an `ErrorInfo.reason` names (HTTP+JSON errors carry no code of their own, §11.6). */
+export const errorCodeOfReason = (reason: string): number | undefined => [...ERROR_REASONS].find(([, r]) => r === reason)?.[0];
+
 const ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo";
 /** ProtoJSON `Any` of a `google.protobuf.Value`: how arbitrary 0.3 `data` travels in 1.0's typed list. */
 const VALUE_TYPE = "type.googleapis.com/google.protobuf.Value";

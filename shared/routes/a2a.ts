@@ -1,6 +1,5 @@
 /** The A2A surface (SPEC §4): JSON-RPC calls to `/a2a/{agent}` and the agent card the gateway serves. */
-import type { AppDeps } from "../deps.ts";
-import { ifNoneMatchMatches, json, type GatewayRequest, type GatewayResponse } from "../http.ts";
+import { ifNoneMatchMatches, json, type GatewayResponse } from "../http.ts";
 import {
   contentTypeNotSupported,
   issuesOf,
@@ -14,23 +13,15 @@ import {
 } from "../protocol/jsonrpc.ts";
 import { paramsSchemas, resolveMethod, streamingOps } from "../protocol/methods.ts";
 import { gatewayError, SERVED_VERSIONS, versionAsked } from "../protocol/translate.ts";
-import { requireAgent } from "../core/agents.ts";
 import { cardEtag, gatewayBaseUrl, gatewayCard } from "../core/cards.ts";
-import { assertMayUseAgent, type Principal } from "../core/keys.ts";
-import { EXTENSIONS_HEADER, extensionsIn, type Extensions } from "../core/agent-rpc.ts";
 import { proxyCall } from "../core/proxy.ts";
-import { proxyStream } from "../core/stream.ts";
+import { jsonRpcFrames, proxyStream } from "../core/stream.ts";
 import { handlerFor, type Handlers, type OpenRouteHandler } from "./dispatch.ts";
+import { a2aCallOf, agentFor, isJsonContent } from "./a2a-call.ts";
+import { restHandlers } from "./a2a-rest.ts";
 import { isPushToken } from "../core/async/handoff.ts";
 import { onAgentPush } from "../core/async/poller.ts";
 import { UnauthorizedError } from "../errors.ts";
-
-async function agentFor(req: GatewayRequest, principal: Principal, deps: AppDeps) {
-  const name = req.params.agent!;
-  // Permission first, so a restricted key cannot probe which agents exist.
-  assertMayUseAgent(principal, name);
-  return requireAgent(name, deps.agents);
-}
 
 const serveCard = handlerFor(async (req, principal, deps) => {
   const agent = await agentFor(req, principal, deps);
@@ -41,17 +32,6 @@ const serveCard = handlerFor(async (req, principal, deps) => {
   const headers = { "cache-control": "private, max-age=60", etag: cardEtag(card), "last-modified": new Date(agent.updatedAt).toUTCString() };
   return ifNoneMatchMatches(req.headers["if-none-match"], headers.etag) ? json(304, undefined, headers) : json(200, card, headers);
 });
-
-/**
- * JSON-RPC requests are `application/json` (A2A 1.0 §9.1), and a `+json` type (RFC 6839), A2A's
- * own `application/a2a+json` among them, is JSON too. A request without a Content-Type is read as
- * JSON, as the A2A SDKs' servers read it. Anything else, curl's default form encoding included, is
- * refused with a message that says what to send, rather than guessed at.
- */
-function isJsonContent(contentType: string | undefined): boolean {
-  const essence = contentType?.split(";", 1)[0]!.trim().toLowerCase();
-  return !essence || essence === "application/json" || /^application\/[^/\s]+\+json$/.test(essence);
-}
 
 const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> => {
   const agent = await agentFor(req, principal, deps);
@@ -90,24 +70,9 @@ const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> =
   if (!checked.success) {
     return json(200, rpcError(id, { code: RpcCode.InvalidParams, message: `Invalid params for ${method}`, data: issuesOf(checked.error) }));
   }
-  const requested = extensionsIn(req.headers);
-  const extensions: Extensions = requested ? { requested } : {};
-  const a2aCall = {
-    agent,
-    principal,
-    op: resolved.op,
-    callerVersion: version,
-    params: checked.data as Record<string, unknown>,
-    trace: req.trace,
-    waitUntil: req.waitUntil,
-    ...(req.signal ? { signal: req.signal } : {}),
-    extensions,
-  };
-  // The agent's answer to the extensions asked for goes back under the caller's version's name.
-  const withExtensions = (res: GatewayResponse): GatewayResponse =>
-    extensions.activated ? { ...res, headers: { ...res.headers, [EXTENSIONS_HEADER[version]]: extensions.activated } } : res;
+  const { a2aCall, withExtensions } = a2aCallOf(req, principal, agent, resolved.op, version, checked.data as Record<string, unknown>);
   try {
-    if (streamingOps.has(resolved.op)) return withExtensions(await proxyStream(a2aCall, id, deps));
+    if (streamingOps.has(resolved.op)) return withExtensions(await proxyStream(a2aCall, jsonRpcFrames(id), deps));
     const outcome = await proxyCall(a2aCall, deps);
     return withExtensions(json(200, "error" in outcome ? rpcError(id, outcome.error) : rpcResult(id, outcome.result)));
   } catch (e) {
@@ -130,4 +95,5 @@ export const a2aHandlers: Handlers<"a2a"> = {
   "GET /a2a/{agent}/.well-known/agent.json": serveCard,
   "POST /a2a/{agent}": call,
   "POST /a2a/{agent}/message/send": call,
+  ...restHandlers,
 };

@@ -9,7 +9,7 @@ import type { GatewayRequest, GatewayResponse, JsonResponse } from "../http.ts";
 import { describeError } from "../log.ts";
 import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
 import { bearerToken, type Principal } from "../core/keys.ts";
-import { adminErrorResponse, openaiErrorResponse, rpcErrorResponse } from "./errors.ts";
+import { adminErrorResponse, openaiErrorResponse, restErrorResponse, rpcErrorResponse } from "./errors.ts";
 
 /** What a route's handler receives: the request, who is calling (none on open routes), the deps. */
 export type RouteHandler = (req: GatewayRequest, principal: Principal, deps: AppDeps) => Promise<GatewayResponse>;
@@ -20,6 +20,7 @@ export type Handlers<F extends HttpFunctionName> = HandlerMap<F, OpenRouteHandle
 
 export function errorResponse(surface: Surface, e: unknown, req?: GatewayRequest): JsonResponse {
   if (surface === "a2a") return rpcErrorResponse(e, req?.body.kind === "json" ? salvageId(req.body.value) : null);
+  if (surface === "a2a-rest") return restErrorResponse(e);
   return surface === "openai" ? openaiErrorResponse(e) : adminErrorResponse(e);
 }
 
@@ -50,7 +51,8 @@ export async function dispatch(
   }
   response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
   const status = response.status;
-  const recordUsage = surface !== "admin" && principal && req.method === "POST" ? usageRecorder(req, principal, status, deps) : undefined;
+  // Calls, not reads of the card: every POST, and every HTTP+JSON route (GetTask is a GET there).
+  const recordUsage = surface !== "admin" && principal && (req.method === "POST" || surface === "a2a-rest") ? usageRecorder(req, principal, status, deps) : undefined;
   // The request line is written once the response is out (a stream's when it ends, with its full
   // duration): a log write is a syscall the caller need not wait for.
   response.after = async () => {
@@ -90,7 +92,7 @@ function usageRecorder(req: GatewayRequest, principal: Principal, status: number
       .record({
         keyId: principal.kind === "master" ? "master" : principal.key.id,
         agent,
-        method: req.body.kind === "json" ? methodOf(req.body.value) : req.route.path,
+        method: req.route.surface === "a2a-rest" ? `${req.method} ${req.route.path}` : req.body.kind === "json" ? methodOf(req.body.value) : req.route.path,
         status,
         latencyMs: Date.now() - req.receivedAt,
         traceId: req.trace.traceId,

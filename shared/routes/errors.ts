@@ -5,8 +5,10 @@
 import { isGatewayError, RateLimitError, UpstreamError, type GatewayError } from "../errors.ts";
 import { json, type JsonResponse } from "../http.ts";
 import { RpcCode, RpcError, rpcError, type JsonRpcId } from "../protocol/jsonrpc.ts";
+import { A2A_JSON_TYPE, restError } from "../protocol/rest.ts";
+import { gatewayError } from "../protocol/translate.ts";
 
-const retryAfter = (e: GatewayError): Record<string, string> | undefined =>
+const retryAfter = (e: unknown): Record<string, string> | undefined =>
   e instanceof RateLimitError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
 
 /** Admin API: `{ error: { code, message, param?, details? } }`. */
@@ -39,4 +41,26 @@ export function rpcErrorResponse(e: unknown, id: JsonRpcId | undefined): JsonRes
   const data = e instanceof UpstreamError ? e.details : e.details !== undefined ? e.details : undefined;
   const code = e instanceof UpstreamError || e.status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest;
   return json(e.status, rpcError(id, { code, message: e.message, ...(data !== undefined ? { data } : {}) }), retryAfter(e));
+}
+
+/**
+ * A2A's HTTP+JSON surface: an HTTP status and a google.rpc.Status (A2A 1.0 §11.6). A2A errors carry
+ * their ErrorInfo (domain `a2a-protocol.org`); the gateway's own (401, 403, 404, 413, 429, 502,
+ * 504) keep their status and say what they are in an ErrorInfo of the gateway's domain.
+ */
+export function restErrorResponse(e: unknown): JsonResponse {
+  const { status, body } =
+    e instanceof RpcError
+      ? restError(gatewayError(e.toObject(), "1.0"))
+      : isGatewayError(e)
+        ? restError({ code: e.status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest, message: e.message, data: [gatewayErrorInfo(e)] }, e.status)
+        : restError({ code: RpcCode.InternalError, message: "Internal error" });
+  return json(status, body, { "content-type": A2A_JSON_TYPE, ...retryAfter(e) });
+}
+
+/** ErrorInfo's metadata is a map of strings: the error's flat details, written as such. */
+function gatewayErrorInfo(e: GatewayError) {
+  const flat = e.details && typeof e.details === "object" && !Array.isArray(e.details) ? Object.entries(e.details) : [];
+  const metadata = Object.fromEntries(flat.filter(([, v]) => typeof v === "string" || typeof v === "number").map(([k, v]) => [k, String(v)]));
+  return { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: e.code.toUpperCase(), domain: "a2a-gateway", ...(flat.length ? { metadata } : {}) };
 }

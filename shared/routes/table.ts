@@ -9,6 +9,9 @@ import * as z from "zod/mini";
 import { CreateKeyBody, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
 import { JsonRpcRequest } from "../protocol/jsonrpc.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
+import { V10TaskPushNotificationConfig } from "../protocol/a2a.ts";
+import { paramsSchemas } from "../protocol/methods.ts";
+import { restBindings, type RestBinding } from "../protocol/rest.ts";
 import { CreateResponseRequest } from "../protocol/responses.ts";
 
 /** The Lambda functions that serve HTTP. `stream` functions sit behind a response-streaming front. */
@@ -22,8 +25,8 @@ export type HttpFunctionName = keyof typeof httpFunctions;
 /** Who may call a route. `key` accepts virtual keys and the master key. */
 export type Auth = "none" | "master" | "key";
 
-/** How a route answers, errors included: the admin API's JSON, A2A's JSON-RPC, OpenAI's shapes. */
-export type Surface = "admin" | "a2a" | "openai";
+/** How a route answers, errors included: the admin API's JSON, A2A's JSON-RPC or HTTP+JSON, OpenAI's shapes. */
+export type Surface = "admin" | "a2a" | "a2a-rest" | "openai";
 
 export interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -39,6 +42,27 @@ export interface Route {
 }
 
 const JSON_RPC = { surface: "a2a", body: JsonRpcRequest } as const;
+
+type RestRoutes<T extends readonly RestBinding[]> = {
+  readonly [K in keyof T]: { method: T[K]["method"]; path: `/a2a/{agent}${T[K]["path"]}`; fn: "a2a"; auth: "key"; surface: "a2a-rest"; body?: z.ZodMiniType; query?: z.ZodMiniObject };
+};
+
+/** How query parameters are written (documentation: the operation's params schema checks them). */
+const QUERY_SCHEMAS = { string: z.string(), int: z.string().check(z.regex(/^-?\d+$/)), bool: z.enum(["true", "false"]) };
+
+/**
+ * A2A's HTTP+JSON binding under each agent's base URL, one route per binding of ../protocol/rest.ts.
+ * A body is the operation's 1.0 params less what the path names (a push config's task).
+ */
+const restRoutes = restBindings.map((b: RestBinding) => ({
+  method: b.method,
+  path: `/a2a/{agent}${b.path}`,
+  fn: "a2a",
+  auth: "key",
+  surface: "a2a-rest",
+  ...(b.body ? { body: b.op === "setPushConfig" ? V10TaskPushNotificationConfig : paramsSchemas[b.op]["1.0"]! } : {}),
+  ...(b.query ? { query: z.object(Object.fromEntries(Object.entries(b.query).map(([name, type]) => [name, QUERY_SCHEMAS[type]]))) } : {}),
+})) as unknown as RestRoutes<typeof restBindings>;
 
 export const routes = [
   { method: "GET", path: "/health", fn: "api", auth: "none", surface: "admin" },
@@ -71,6 +95,7 @@ export const routes = [
   { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key", surface: "a2a" },
   { method: "POST", path: "/a2a/{agent}", fn: "a2a", auth: "key", ...JSON_RPC },
   { method: "POST", path: "/a2a/{agent}/message/send", fn: "a2a", auth: "key", ...JSON_RPC },
+  ...restRoutes,
   // Agents that push report here; the token in the request proves the gateway registered them.
   { method: "POST", path: "/hooks/a2a/{id}", fn: "a2a", auth: "none", surface: "a2a" },
 ] as const satisfies readonly Route[];
@@ -94,12 +119,19 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-const compiled = routes.map((route) => ({
-  route: route as Route,
-  pattern: new RegExp(
-    "^" + route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}/g, "(?<$1>[^/]+)") + "/?$",
-  ),
-}));
+/**
+ * Routes tried most literal first: `/tasks/{id}:cancel` before `/tasks/{id}`, which would take
+ * `abc:cancel` for an id (A2A's HTTP+JSON binding puts verbs inside a segment, §11.3).
+ */
+const literalLength = (path: string) => path.replace(/\{\w+\}/g, "").length;
+const compiled = [...routes]
+  .sort((a, b) => literalLength(b.path) - literalLength(a.path))
+  .map((route) => ({
+    route: route as Route,
+    pattern: new RegExp(
+      "^" + route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}/g, "(?<$1>[^/]+)") + "/?$",
+    ),
+  }));
 
 /**
  * Finds the route for a method and path. Returns `"method-not-allowed"` when the path exists under

@@ -16,7 +16,7 @@ export class ScriptedUpstream implements Upstream {
   constructor(private readonly answer: (call: AgentCall, body: any) => AgentReply | Promise<AgentReply>) {}
   async post(call: AgentCall): Promise<AgentReply> {
     this.calls.push(call);
-    return this.answer(call, JSON.parse(call.body));
+    return this.answer(call, JSON.parse(call.body!));
   }
   async get(): Promise<{ status: number; body: unknown }> {
     return { status: 404, body: undefined };
