@@ -51,7 +51,7 @@ export async function measureAsyncTask(taskSeconds: number): Promise<MeasuredTas
   let tasksGetCalls = 0;
   const upstream: Upstream = {
     async post(call: AgentCall): Promise<AgentReply> {
-      const body = JSON.parse(call.body) as { id: number; method?: string };
+      const body = JSON.parse(call.body!) as { id: number; method?: string };
       if (body.method !== "tasks/get") return { kind: "json", status: 200, body: {} }; // the webhook receiver
       tasksGetCalls++;
       const done = clock.t - started >= taskSeconds * 1000;

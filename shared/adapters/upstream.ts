@@ -10,11 +10,13 @@ import { UpstreamError } from "../errors.ts";
 import { assertCallableUrl, guardedLookup, type Resolver } from "../core/url-guard.ts";
 
 export interface AgentCall {
+  /** POST unless said otherwise (A2A's HTTP+JSON binding also GETs and DELETEs). */
+  method?: "GET" | "POST" | "DELETE";
   /** Tried in turn; the next one only when the previous could not be connected to. */
   urls: readonly string[];
   headers: Record<string, string>;
-  /** Serialized once by the caller. */
-  body: string;
+  /** Serialized once by the caller; none on a GET or DELETE. */
+  body?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -81,7 +83,7 @@ export class HttpUpstream implements Upstream {
     for (let i = 0; i < n; i++) {
       const url = call.urls[(start + i) % n]!;
       try {
-        return await this.send("POST", url, call.headers, call.body, call.timeoutMs, call.signal);
+        return await this.send(call.method ?? "POST", url, call.headers, call.body, call.timeoutMs, call.signal);
       } catch (e) {
         lastError = e;
         if (!(e instanceof UpstreamError && e.failure === "unreachable")) throw e;

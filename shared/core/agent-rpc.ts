@@ -1,12 +1,15 @@
 /**
- * One JSON-RPC call to an agent, in the version the agent speaks: the only place that builds the
- * envelope, sets the headers and checks the reply. Params arrive already in the agent's version.
+ * One call to an agent, in the version and binding the agent speaks: the only place that builds the
+ * request, sets the headers and checks the reply. Params arrive already in the agent's version. An
+ * agent called over HTTP+JSON (A2A 1.0 §11) has its replies read as the JSON-RPC responses they
+ * are equivalent to, so everything past this module deals in one shape.
  */
 import { UpstreamError } from "../errors.ts";
 import type { GatewayRequest } from "../http.ts";
 import type { Agent } from "../ports.ts";
 import { isNotJson, type Upstream } from "../adapters/upstream.ts";
 import { JsonRpcResponse, RpcError } from "../protocol/jsonrpc.ts";
+import { isRestErrorBody, restReply, restRequest } from "../protocol/rest.ts";
 import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";
 import { agentEndpoints } from "./endpoints.ts";
 
@@ -63,10 +66,13 @@ export async function openAgentCall(
 ): Promise<{ response: JsonRpcResponse } | { events: AsyncIterable<unknown>; close(): void }> {
   const method = methodNames[rpc.op][rpc.version];
   if (!method) throw new RpcError(-32004, `The agent speaks A2A ${rpc.version}, which has no equivalent of this method`);
+  const { binding, urls } = agentEndpoints(rpc.agent, rpc.version);
+  const rest = binding === "HTTP+JSON" ? restRequest(rpc.op, rpc.params as Record<string, unknown>) : undefined;
   const reply = await upstream.post({
-    urls: agentEndpoints(rpc.agent, rpc.version),
+    ...(rest
+      ? { method: rest.method, urls: urls.map((url) => url.replace(/\/+$/, "") + rest.path), ...(rest.body !== undefined ? { body: rest.body } : {}) }
+      : { urls, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: rpc.params }) }),
     headers: upstreamHeaders(rpc.agent, rpc.version, rpc.trace, rpc.extensions),
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: rpc.params }),
     timeoutMs: rpc.timeoutMs,
     ...(rpc.signal ? { signal: rpc.signal } : {}),
   });
@@ -74,8 +80,8 @@ export async function openAgentCall(
     const activated = extensionsIn(reply.headers);
     if (activated) rpc.extensions.activated = activated;
   }
-  if (reply.kind === "json") return { response: parseAgentResponse(reply.status, reply.body) };
-  return { events: agentEvents(reply.events), close: reply.close };
+  if (reply.kind === "json") return { response: rest ? parseRestResponse(reply.status, reply.body) : parseAgentResponse(reply.status, reply.body) };
+  return { events: rest ? restEvents(reply.events) : agentEvents(reply.events), close: reply.close };
 }
 
 /** A call answered with one JSON-RPC response (an event stream here is the agent's mistake). */
@@ -99,6 +105,18 @@ async function* agentEvents(events: AsyncIterable<unknown>): AsyncGenerator<unkn
     if (!parsed.success) throw new UpstreamError("Agent sent a stream event that is not a JSON-RPC response", "invalid_response");
     yield resultOf(parsed.data);
   }
+}
+
+/** An HTTP+JSON agent's stream: bare StreamResponse objects, ended by an `error` event's body if it fails (§11.7). */
+async function* restEvents(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  for await (const raw of events) yield isRestErrorBody(raw) ? resultOf(restReply(500, raw)!) : raw;
+}
+
+/** An HTTP+JSON agent's reply: its result, or its google.rpc.Status as the A2A error it names (§11.6). */
+function parseRestResponse(status: number, body: unknown): JsonRpcResponse {
+  const response = isNotJson(body) ? undefined : restReply(status, body);
+  if (!response) throw new UpstreamError(`Agent answered HTTP ${status} with ${isNotJson(body) ? "a body that is not JSON" : "no HTTP+JSON error"}`, status >= 400 ? "bad_status" : "invalid_response", status);
+  return response;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Where to send an agent's JSON-RPC calls. The registered URL is the one known to work from here;
- * the card may add a path (its JSON-RPC endpoint) on the same origin. A card that advertises a
+ * Where and how to send an agent's calls. The registered URL is the one known to work from here;
+ * the card says which binding to use and may add a path (that interface's endpoint) on the same origin. A card that advertises a
  * loopback or `0.0.0.0` address (seed 003: left over from development) keeps its path but never its
  * host: the registered origin wins, so such a card cannot break a call.
  */
@@ -9,28 +9,42 @@ import type { A2AVersion } from "../protocol/methods.ts";
 
 const UNROUTABLE_HOSTS = /^(0\.0\.0\.0|localhost|127\.\d+\.\d+\.\d+|\[::1?\]|\[::\])$/i;
 
-export function cardJsonRpcUrl(card: Record<string, unknown>, version: A2AVersion): string | undefined {
+/** The bindings the gateway calls agents in: JSON-RPC in both versions, HTTP+JSON in 1.0 (no gRPC). */
+export type Binding = "JSONRPC" | "HTTP+JSON";
+
+/**
+ * The interface to call for a version: the first the card lists for it in a binding the gateway
+ * speaks (A2A 1.0 §8.3.1: interfaces come in the agent's order of preference), else any JSON-RPC
+ * one, else a 0.3 card's `url` (0.3 cards are called over JSON-RPC).
+ */
+export function cardInterface(card: Record<string, unknown>, version: A2AVersion): { binding: Binding; url: string | undefined } {
   const interfaces = Array.isArray(card.supportedInterfaces) ? (card.supportedInterfaces as Record<string, unknown>[]) : [];
+  const spoken = (i: Record<string, unknown>) => i.protocolBinding === "JSONRPC" || (version === "1.0" && i.protocolBinding === "HTTP+JSON");
   const match =
-    interfaces.find((i) => i.protocolBinding === "JSONRPC" && String(i.protocolVersion ?? "").startsWith(version)) ??
-    interfaces.find((i) => i.protocolBinding === "JSONRPC");
-  if (typeof match?.url === "string") return match.url;
-  return typeof card.url === "string" ? card.url : undefined;
+    interfaces.find((i) => spoken(i) && String(i.protocolVersion ?? "").startsWith(version)) ?? interfaces.find((i) => i.protocolBinding === "JSONRPC");
+  if (typeof match?.url === "string") return { binding: match.protocolBinding as Binding, url: match.url };
+  return { binding: "JSONRPC", url: typeof card.url === "string" ? card.url : undefined };
 }
 
-const cache = new WeakMap<Agent, Map<A2AVersion, string[]>>();
+export interface Endpoints {
+  binding: Binding;
+  urls: string[];
+}
 
-export function agentEndpoints(agent: Agent, version: A2AVersion): string[] {
+const cache = new WeakMap<Agent, Map<A2AVersion, Endpoints>>();
+
+export function agentEndpoints(agent: Agent, version: A2AVersion): Endpoints {
   let byVersion = cache.get(agent);
   if (!byVersion) cache.set(agent, (byVersion = new Map()));
-  let urls = byVersion.get(version);
-  if (!urls) byVersion.set(version, (urls = resolveEndpoints(agent, version)));
-  return urls;
+  let endpoints = byVersion.get(version);
+  if (!endpoints) byVersion.set(version, (endpoints = resolveEndpoints(agent, version)));
+  return endpoints;
 }
 
-function resolveEndpoints(agent: Agent, version: A2AVersion): string[] {
-  const advertised = safeUrl(cardJsonRpcUrl(agent.card, version));
-  return agent.urls.map((registered) => {
+function resolveEndpoints(agent: Agent, version: A2AVersion): Endpoints {
+  const { binding, url } = cardInterface(agent.card, version);
+  const advertised = safeUrl(url);
+  const urls = agent.urls.map((registered) => {
     const r = new URL(registered);
     if (!advertised) return registered;
     if (advertised.origin === r.origin || UNROUTABLE_HOSTS.test(advertised.hostname)) {
@@ -38,6 +52,7 @@ function resolveEndpoints(agent: Agent, version: A2AVersion): string[] {
     }
     return registered;
   });
+  return { binding, urls };
 }
 
 function safeUrl(raw: string | undefined): URL | undefined {

@@ -111,7 +111,7 @@ describe("callback retries", () => {
       for (const t of tries) {
         const timestamp = Number(t.call.headers["webhook-timestamp"]);
         expect(timestamp).toBe(Math.floor(t.at / 1000));
-        expect(t.call.headers["webhook-signature"]).toBe(signWebhook(SECRET, id, timestamp, t.call.body));
+        expect(t.call.headers["webhook-signature"]).toBe(signWebhook(SECRET, id, timestamp, t.call.body!));
       }
     }
     // The jobs' records count the attempts.

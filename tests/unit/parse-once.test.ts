@@ -60,7 +60,7 @@ describe("the A2A function parses the body once", () => {
     expect(parse.mock.calls.filter(([text]) => text === raw)).toHaveLength(1);
     const response = JSON.parse(out.text);
     expect(response).toMatchObject({ jsonrpc: "2.0", id: "1", result: { kind: "message", parts: [{ kind: "text", text: "pong" }] } });
-    const forwarded = JSON.parse(upstream.calls[0]!.body);
+    const forwarded = JSON.parse(upstream.calls[0]!.body!);
     expect(forwarded.params.message).toEqual({ kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text: "ping" }] });
   });
 });
