@@ -1,4 +1,4 @@
-// A real @a2a-js/sdk 1.x agent (A2A protocol 1.0 over JSON-RPC), optionally
+// A real @a2a-js/sdk 1.x agent (A2A protocol 1.0 over JSON-RPC, or over HTTP+JSON only), optionally
 // also accepting 0.3 clients through the SDK's compat layer. Its behaviour is
 // scripted by the user's text so tests can pick a scenario per message.
 import { randomUUID } from "node:crypto";
@@ -20,7 +20,7 @@ import {
   type PushNotificationSender,
   type RequestContext,
 } from "@a2a-js/sdk/server";
-import { agentCardHandler, jsonRpcHandler, UserBuilder } from "@a2a-js/sdk/server/express";
+import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from "@a2a-js/sdk/server/express";
 import { duplicateInterfacesForLegacy } from "@a2a-js/sdk/compat/v0_3";
 import { createLegacyAwarePushNotificationSender } from "@a2a-js/sdk/compat/v0_3/server";
 import { closeServer, listen, pause, recordRequest, resolveCardUrl, type CardUrlOption, type PeerHandle, type RecordedRequest } from "./http-peer.ts";
@@ -39,6 +39,8 @@ type Express = {
 const express = expressUntyped as Express;
 
 export type SdkAgentOptions = {
+  /** The one binding served and advertised: the SDK's JSON-RPC handler, or only its REST handler. Default "JSONRPC". */
+  binding?: "JSONRPC" | "HTTP+JSON";
   /** Also accept A2A 0.3 clients (compat layer) and advertise a 0.3 JSON-RPC interface. Default false. */
   legacyCompat?: boolean;
   /** Card `capabilities.streaming`. Default true. */
@@ -65,6 +67,7 @@ export async function startSdkAgent(opts: SdkAgentOptions = {}): Promise<SdkAgen
 
   const card = agentCard({
     rpcUrl: resolveCardUrl(opts.cardUrl, port, `${url}/`),
+    binding: opts.binding ?? "JSONRPC",
     legacyCompat,
     streaming: opts.streaming ?? true,
     pushNotifications: opts.pushNotifications ?? false,
@@ -91,7 +94,8 @@ export async function startSdkAgent(opts: SdkAgentOptions = {}): Promise<SdkAgen
   };
   app.use(record, rejectUnparseableJson(requests, rawBodies));
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler, legacyCompat: compat }));
-  app.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
+  const serve = opts.binding === "HTTP+JSON" ? restHandler : jsonRpcHandler;
+  app.use(serve({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
 
   return {
     url,
@@ -116,13 +120,13 @@ function rejectUnparseableJson(requests: RecordedRequest[], rawBodies: WeakMap<I
   };
 }
 
-function agentCard(o: { rpcUrl: string; legacyCompat: boolean; streaming: boolean; pushNotifications: boolean }): AgentCard {
-  const jsonRpc: AgentInterface = { url: o.rpcUrl, protocolBinding: "JSONRPC", tenant: "", protocolVersion: A2A_PROTOCOL_VERSION };
+function agentCard(o: { rpcUrl: string; binding: "JSONRPC" | "HTTP+JSON"; legacyCompat: boolean; streaming: boolean; pushNotifications: boolean }): AgentCard {
+  const served: AgentInterface = { url: o.rpcUrl, protocolBinding: o.binding, tenant: "", protocolVersion: A2A_PROTOCOL_VERSION };
   return {
     name: "sdk-agent",
     description: "An @a2a-js/sdk agent whose behaviour is chosen by the message text",
     // Advertising a 0.3 twin of the interface is what opens it to 0.3 clients.
-    supportedInterfaces: o.legacyCompat ? duplicateInterfacesForLegacy([jsonRpc], ["JSONRPC"]) : [jsonRpc],
+    supportedInterfaces: o.legacyCompat ? duplicateInterfacesForLegacy([served], [o.binding]) : [served],
     provider: undefined,
     version: "1.0.0",
     capabilities: { streaming: o.streaming, pushNotifications: o.pushNotifications, extensions: [], extendedAgentCard: false },
