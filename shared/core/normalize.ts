@@ -6,9 +6,6 @@
  */
 import type { A2AVersion } from "../protocol/methods.ts";
 
-/** A marker the SSE writer turns into a comment line, keeping idle connections open. */
-export const KEEPALIVE = Symbol("keepalive");
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const hasParts = (m: Obj) => Array.isArray(m.parts) && m.parts.length > 0;
@@ -16,11 +13,8 @@ const hasParts = (m: Obj) => Array.isArray(m.parts) && m.parts.length > 0;
 export async function* normalizeStream(events: AsyncIterable<unknown> | Iterable<unknown>, version: A2AVersion): AsyncGenerator<unknown> {
   const seen = new Map<string, number>();
   for await (const event of events) {
-    if (event === KEEPALIVE) yield event;
-    else {
-      const out = normalizeEvent(event, version, seen);
-      if (out !== undefined) yield out;
-    }
+    const out = normalizeEvent(event, version, seen);
+    if (out !== undefined) yield out;
   }
 }
 

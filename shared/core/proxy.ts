@@ -39,9 +39,6 @@ export function agentVersionFor(agent: Agent, callerVersion: A2AVersion): A2AVer
 
 const PUSH_CONFIG_OPS = new Set<Operation>(["setPushConfig", "getPushConfig", "listPushConfigs", "deletePushConfig"]);
 
-/** The agent's card says it streams. */
-export const agentStreams = (agent: Agent) => (agent.card.capabilities as { streaming?: boolean } | undefined)?.streaming === true;
-
 export async function proxyCall(received: A2ACall, deps: AppDeps): Promise<A2AOutcome> {
   if (received.op === "listTasks") return { result: await listOwnTasks(received, agentVersionFor(received.agent, received.callerVersion), deps) };
   const call = await admitted(received, deps);

@@ -9,7 +9,7 @@
 import type { OwnedRef, TaskStore } from "../ports.ts";
 import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { ownerOf, type Principal } from "./keys.ts";
-import { sleep } from "./poll.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 type Obj = Record<string, unknown>;
 

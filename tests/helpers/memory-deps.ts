@@ -4,6 +4,7 @@ import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, Memor
 import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
+import { UpstreamError } from "../../shared/errors.ts";
 import { silentLogger } from "../../shared/log.ts";
 import type { Agent } from "../../shared/ports.ts";
 import { apiEvent as baseEvent } from "./events.ts";
@@ -82,4 +83,33 @@ export function taskReply(rpcId: unknown, taskId: string, done: boolean, text = 
       },
     },
   };
+}
+
+/** A 1.0 agent (its card lists one 1.0 JSON-RPC interface). */
+export const v10Agent = (name: string, capabilities: Record<string, unknown> = {}): Agent => ({
+  ...v03Agent(name),
+  card: { name, capabilities, supportedInterfaces: [{ url: "http://127.0.0.1:9/", protocolBinding: "JSONRPC", protocolVersion: "1.0" }] },
+});
+
+/** An agent's one JSON-RPC answer. */
+export const rpcReply = (rpcId: unknown, answer: { result: unknown } | { error: { code: number; message: string; data?: unknown } }): AgentReply => ({
+  kind: "json",
+  status: 200,
+  body: { jsonrpc: "2.0", id: rpcId, ...answer },
+});
+
+/**
+ * An agent's event stream: each answer a JSON-RPC response on it, then its end; or, `open`, no end
+ * until the gateway closes it (then it is cut off, as a real one is).
+ */
+export function sseReply(rpcId: unknown, answers: ({ result: unknown } | { error: { code: number; message: string; data?: unknown } })[], { open = false } = {}): AgentReply {
+  let close!: () => void;
+  const closed = new Promise<void>((resolve) => (close = resolve));
+  async function* events() {
+    for (const answer of answers) yield { jsonrpc: "2.0", id: rpcId, ...answer };
+    if (!open) return;
+    await closed;
+    throw new UpstreamError("Agent stream was cut off", "unreachable");
+  }
+  return { kind: "sse", status: 200, events: events(), close };
 }

@@ -1,23 +1,23 @@
 /**
- * The poller (SPEC §1, §5, §6): one `tasks/get` per message. A settled task is stored once (a
- * conditional write, however many deliveries race) and announced; an unsettled one is the same
- * message sent again with a longer delay, so nothing runs, let alone sleeps, between polls.
+ * The poller (SPEC §1, §5, §6): one step of the task driver, one `tasks/get`, per message. A
+ * settled task is stored once (a conditional write, however many deliveries race) and announced;
+ * an unsettled one is the same message sent again with a longer delay, so nothing runs, let alone
+ * sleeps, between polls.
  */
 import type { AppDeps } from "../../deps.ts";
 import { UpstreamError } from "../../errors.ts";
 import type { Job } from "../../ports.ts";
 import { isFinished } from "../../ports.ts";
 import { RpcCode, RpcError } from "../../protocol/jsonrpc.ts";
-import { cardVersion, translateResult } from "../../protocol/translate.ts";
-import { getTask } from "../poll.ts";
-import { isSettled, normalizeState } from "../task-state.ts";
+import { cardVersion } from "../../protocol/translate.ts";
+import { pollTask } from "../driver.ts";
+import { isSettledResult } from "../task-state.ts";
 import { endJob, endOf, failedEnd, type JobEnd } from "./finish.ts";
 import { pollDelaySeconds, type PollMessage } from "./messages.ts";
 import { jobTrace } from "./job-id.ts";
 
 /** Failed polls in a row (agent down, timing out) before the job is given up. */
 export const MAX_POLL_ERRORS = 10;
-const POLL_TIMEOUT_MS = 10_000;
 
 export type PollOutcome = "finished" | "rescheduled" | "already-finished" | "stale";
 
@@ -52,11 +52,9 @@ async function checkTask(job: Job, polls: number, errorsSoFar: number, deps: App
   const agent = await deps.agents.get(job.agent);
   if (!agent) return finish(job, failedEnd(job, `Agent "${job.agent}" was removed`), polls, deps);
 
-  const version = cardVersion(agent.card).preferred;
   let task: Record<string, unknown>;
   try {
-    const raw = await getTask(agent, job.taskId, version, { upstream: deps.upstream, timeoutMs: POLL_TIMEOUT_MS, trace: jobTrace(job.id) });
-    task = translateResult("getTask", raw, version, "0.3") as Record<string, unknown>;
+    task = await pollTask({ agent, version: cardVersion(agent.card).preferred, trace: jobTrace(job.id) }, job.taskId, deps.upstream);
   } catch (e) {
     if (e instanceof RpcError && e.code === RpcCode.TaskNotFound) return finish(job, failedEnd(job, "The agent no longer knows the task"), polls, deps);
     if (!(e instanceof UpstreamError || e instanceof RpcError)) throw e;
@@ -64,7 +62,7 @@ async function checkTask(job: Job, polls: number, errorsSoFar: number, deps: App
     deps.log.warn("poll failed", { jobId: job.id, agent: job.agent, error: e.message });
     return "poll-failed";
   }
-  if (!isSettled(normalizeState((task.status as { state?: unknown } | undefined)?.state))) return "pending";
+  if (!isSettledResult(task)) return "pending";
   return finish(job, endOf(job, task), polls, deps);
 }
 

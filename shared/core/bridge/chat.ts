@@ -6,14 +6,14 @@
 import { randomId } from "../../random.ts";
 import type { AppDeps } from "../../deps.ts";
 import { AgentFailedError, NotFoundError, UpstreamError } from "../../errors.ts";
-import { json, SSE_HEADERS, SSE_KEEPALIVE, sseEvent, type GatewayRequest, type GatewayResponse } from "../../http.ts";
+import { json, SSE_HEADERS, sseEvent, type GatewayRequest, type GatewayResponse } from "../../http.ts";
 import { refsOfEvent, taskIdOfEvent } from "../normalize.ts";
 import type { Agent, Job, JobKind } from "../../ports.ts";
 import { RpcError } from "../../protocol/jsonrpc.ts";
 import { CONTEXT_KEY, TASK_KEY, type ChatCompletionRequest } from "../../protocol/openai.ts";
 import { ownerOf, type Principal } from "../keys.ts";
 import { openaiErrorResponse } from "../../routes/errors.ts";
-import { isInterrupted, normalizeState } from "../task-state.ts";
+import { isInterrupted, isSettledResult, normalizeState } from "../task-state.ts";
 import { handOff } from "../async/handoff.ts";
 import { endOf } from "../async/finish.ts";
 import { jobId } from "../async/job-id.ts";
@@ -112,18 +112,13 @@ async function handOffTurn(call: TurnCall, result: Obj, meta: TurnMeta, deps: Ap
   // A direct message has nothing to poll: it is the answer, kept under an id of its own.
   const job = baseJob(call, meta, taskIdOfEvent(result, "0.3") ?? `message-${randomId(12)}`, deps);
   const now = new Date(deps.clock.now()).toISOString();
-  const settled = result.kind !== "task" || isSettledResult(result);
+  const settled = isSettledResult(result);
   const finished: Job = settled ? { ...job, ...endOf(job, result), updatedAt: now } : job;
   await handOff(finished, deps, call.agent);
   // The job makes the task the caller's; its context is claimed beside it.
   call.waitUntil(recordOwnership(call.agent.name, { contextId: refsOfEvent(result, "0.3").contextId }, call.principal, deps.tasks));
   return finished;
 }
-
-const isSettledResult = (result: Obj) => {
-  const s = normalizeState((result.status as Obj | undefined)?.state);
-  return s !== "submitted" && s !== "working" && s !== "unknown";
-};
 
 function baseJob(call: TurnCall, meta: TurnMeta, taskId: string, deps: AppDeps): Job {
   const now = new Date(deps.clock.now()).toISOString();
@@ -154,8 +149,7 @@ async function* streamChunks(first: IteratorResult<RunEvent>, run: AsyncGenerato
     let next = first;
     while (!next.done) {
       const event = next.value;
-      if (event.type === "keepalive") yield SSE_KEEPALIVE;
-      else if (event.type === "delta" && !meta.wantsJson) {
+      if (event.type === "delta" && !meta.wantsJson) {
         streamed += event.text;
         yield chunk({ content: event.text }, null);
       } else if (event.type === "end") {
