@@ -1,9 +1,8 @@
 /** Everything the route handlers need, travelling as one object. Built by functions/lib/deps.ts. */
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
-import type { AgentStore, Clock, JobStore, KeyStore, Queue, RateLimiter, TaskStore, UsageStore } from "./ports.ts";
+import type { AgentStore, Clock, JobStore, KeyStore, Queue, RateLimiter, TaskStore, Upstream, UsageStore } from "./ports.ts";
 import type { CallbackMessage, PollMessage } from "./core/async/messages.ts";
-import type { Upstream } from "./adapters/upstream.ts";
 import type { Authenticator } from "./core/keys.ts";
 
 export interface AppDeps {

@@ -3,6 +3,7 @@
  * Each port has a DynamoDB/SQS/fetch implementation (shared/adapters) and an in-memory one for
  * unit tests (shared/adapters/memory.ts).
  */
+import type { IncomingHttpHeaders } from "node:http";
 
 /** A registered agent. `headers` are upstream credentials: sent to the agent, never shown. */
 export interface Agent {
@@ -159,6 +160,30 @@ export interface UsageStore {
 export interface RateLimiter {
   /** Counts one request of `keyId` in the current minute; returns the count so far. */
   hit(keyId: string, now: number): Promise<number>;
+}
+
+/** One HTTP call to an agent. */
+export interface AgentCall {
+  /** POST unless said otherwise (A2A's HTTP+JSON binding also GETs and DELETEs). */
+  method?: "GET" | "POST" | "DELETE";
+  /** Tried in turn; the next one only when the previous could not be connected to. */
+  urls: readonly string[];
+  headers: Record<string, string>;
+  /** Serialized once by the caller; none on a GET or DELETE. */
+  body?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** An agent's answer: one body, or its event stream (each event's `data` parsed as JSON). */
+export type AgentReply =
+  | { kind: "json"; status: number; body: unknown; headers?: IncomingHttpHeaders }
+  | { kind: "sse"; status: number; events: AsyncIterable<unknown>; close(): void; headers?: IncomingHttpHeaders };
+
+/** How the core reaches agents: over node:http in shared/adapters/upstream.ts, scripted in tests. */
+export interface Upstream {
+  post(call: AgentCall): Promise<AgentReply>;
+  get(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: unknown }>;
 }
 
 export interface Clock {

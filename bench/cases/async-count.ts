@@ -5,7 +5,7 @@
  * `taskSeconds` after the hand-off; the owner's key has a webhook, so one callback is delivered.
  */
 import type { AppDeps } from "../../shared/deps.ts";
-import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
+import type { AgentCall, AgentReply, Upstream } from "../../shared/ports.ts";
 import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
 import { Authenticator } from "../../shared/core/keys.ts";

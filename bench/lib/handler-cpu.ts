@@ -6,7 +6,7 @@
  */
 import { openSync, writeSync } from "node:fs";
 import { Writable } from "node:stream";
-import type { AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
+import type { AgentReply, Upstream } from "../../shared/ports.ts";
 import { jsonLogger } from "../../shared/log.ts";
 import { apiEvent } from "../../tests/helpers/events.ts";
 import { installAwsLambdaGlobal } from "../../infra/local/awslambda.ts";

@@ -8,11 +8,10 @@ import type { AppDeps } from "../../shared/deps.ts";
 import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
 import { DynamoUsageStore } from "../../shared/adapters/dynamo/usage.ts";
 import type { Logger } from "../../shared/log.ts";
-import type { Upstream } from "../../shared/adapters/upstream.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
 import { registerAgent } from "../../shared/core/agents.ts";
 import { Authenticator, hashKey, newKeySecret } from "../../shared/core/keys.ts";
-import { systemClock } from "../../shared/ports.ts";
+import { systemClock, type Upstream } from "../../shared/ports.ts";
 import { memoryDeps as testMemoryDeps } from "../../tests/helpers/memory-deps.ts";
 
 /** The deployed default (`GATEWAY_CACHE_TTL_MS`): warm calls read neither the key nor the agent. */

@@ -3,32 +3,12 @@
  * inside `lookup`, on the address actually connected to; and a keep-alive agent per container
  * keeps the added latency of the gateway near the floor of a bare proxy.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { createParser } from "eventsource-parser";
 import { UpstreamError } from "../errors.ts";
+import type { AgentCall, AgentReply, Upstream } from "../ports.ts";
 import { assertCallableUrl, guardedLookup, type Resolver } from "../core/url-guard.ts";
-
-export interface AgentCall {
-  /** POST unless said otherwise (A2A's HTTP+JSON binding also GETs and DELETEs). */
-  method?: "GET" | "POST" | "DELETE";
-  /** Tried in turn; the next one only when the previous could not be connected to. */
-  urls: readonly string[];
-  headers: Record<string, string>;
-  /** Serialized once by the caller; none on a GET or DELETE. */
-  body?: string;
-  timeoutMs: number;
-  signal?: AbortSignal;
-}
-
-export type AgentReply =
-  | { kind: "json"; status: number; body: unknown; headers?: IncomingHttpHeaders }
-  | { kind: "sse"; status: number; events: AsyncIterable<unknown>; close(): void; headers?: IncomingHttpHeaders };
-
-export interface Upstream {
-  post(call: AgentCall): Promise<AgentReply>;
-  get(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: unknown }>;
-}
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 

@@ -6,8 +6,8 @@
  */
 import { UpstreamError } from "../errors.ts";
 import type { GatewayRequest } from "../http.ts";
-import type { Agent } from "../ports.ts";
-import { isNotJson, type Upstream } from "../adapters/upstream.ts";
+import type { Agent, Upstream } from "../ports.ts";
+import { isNotJson } from "../adapters/upstream.ts";
 import { JsonRpcResponse, RpcError } from "../protocol/jsonrpc.ts";
 import { isRestErrorBody, restReply, restRequest } from "../protocol/rest.ts";
 import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";

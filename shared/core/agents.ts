@@ -1,8 +1,7 @@
 /** The agent registry (SPEC §3): register, read, change and remove agents, fetching cards. */
 import { BadRequestError, NotFoundError, UpstreamError } from "../errors.ts";
-import type { Agent, AgentStore, Clock } from "../ports.ts";
+import type { Agent, AgentStore, Clock, Upstream } from "../ports.ts";
 import { AgentName, type AgentRegistration, type PatchAgentBody } from "../protocol/admin.ts";
-import type { Upstream } from "../adapters/upstream.ts";
 import { assertCallableUrl } from "./url-guard.ts";
 import { cardVersion } from "../protocol/translate.ts";
 import { gatewayCard } from "./cards.ts";

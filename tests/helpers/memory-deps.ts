@@ -2,11 +2,10 @@
 import type { AppDeps } from "../../shared/deps.ts";
 import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
 import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
-import type { AgentCall, AgentReply, Upstream } from "../../shared/adapters/upstream.ts";
+import type { Agent, AgentCall, AgentReply, Upstream } from "../../shared/ports.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
 import { UpstreamError } from "../../shared/errors.ts";
 import { silentLogger } from "../../shared/log.ts";
-import type { Agent } from "../../shared/ports.ts";
 import { apiEvent as baseEvent } from "./events.ts";
 
 export const MASTER = "sk-master-unit";

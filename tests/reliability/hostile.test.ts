@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { installAwsLambdaGlobal } from "../../infra/local/awslambda.ts";
-import type { AgentReply } from "../../shared/adapters/upstream.ts";
+import type { AgentReply } from "../../shared/ports.ts";
 import { BadRequestError } from "../../shared/errors.ts";
 import { toA2AMessage } from "../../shared/core/bridge/message.ts";
 import { answerText } from "../../shared/core/bridge/reply.ts";

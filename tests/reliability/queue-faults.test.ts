@@ -20,9 +20,8 @@ import { deliverCallback } from "../../shared/core/async/deliver.ts";
 import { jobId } from "../../shared/core/async/job-id.ts";
 import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import type { AppDeps } from "../../shared/deps.ts";
-import type { Job } from "../../shared/ports.ts";
+import type { AgentCall, Job } from "../../shared/ports.ts";
 import { memoryDeps, ScriptedUpstream, taskReply, v03Agent } from "../helpers/memory-deps.ts";
-import type { AgentCall } from "../../shared/adapters/upstream.ts";
 import { eventually, sqsRecord } from "./support.ts";
 
 /** Jobs per batch in the batch tests (SQS hands Lambda at most 10). */

@@ -5,13 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { queues } from "../../infra/schema.ts";
-import type { AgentCall } from "../../shared/adapters/upstream.ts";
+import type { AgentCall, Job } from "../../shared/ports.ts";
 import { handOff } from "../../shared/core/async/handoff.ts";
 import { deliverCallback, signWebhook } from "../../shared/core/async/deliver.ts";
 import { jobId } from "../../shared/core/async/job-id.ts";
 import { CALLBACK_RETRY_SECONDS, callbackRetrySeconds, type CallbackMessage } from "../../shared/core/async/messages.ts";
 import { UpstreamError } from "../../shared/errors.ts";
-import type { Job } from "../../shared/ports.ts";
 import { memoryDeps, ScriptedUpstream, type MemoryDeps } from "../helpers/memory-deps.ts";
 
 const HOUR_MS = 3600_000;

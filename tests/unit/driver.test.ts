@@ -7,10 +7,9 @@ import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { installAwsLambdaGlobal } from "../../infra/local/awslambda.ts";
 import { driveTask, type Drive } from "../../shared/core/driver.ts";
-import type { AgentCall, AgentReply } from "../../shared/adapters/upstream.ts";
+import type { Agent, AgentCall, AgentReply } from "../../shared/ports.ts";
 import { RpcError } from "../../shared/protocol/jsonrpc.ts";
 import type { A2AVersion } from "../../shared/protocol/methods.ts";
-import type { Agent } from "../../shared/ports.ts";
 import { apiEvent, memoryDeps, rpcReply, ScriptedUpstream, sseReply, v03Agent, v10Agent } from "../helpers/memory-deps.ts";
 
 installAwsLambdaGlobal();

@@ -6,8 +6,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { installAwsLambdaGlobal } from "../../infra/local/awslambda.ts";
-import type { AgentReply } from "../../shared/adapters/upstream.ts";
-import type { Agent } from "../../shared/ports.ts";
+import type { Agent, AgentReply } from "../../shared/ports.ts";
 import { apiEvent, memoryDeps, ScriptedUpstream, v03Agent } from "../helpers/memory-deps.ts";
 
 installAwsLambdaGlobal();

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { pollerHandler } from "../../functions/poller.ts";
 import { queues } from "../../infra/schema.ts";
-import type { AgentCall, AgentReply } from "../../shared/adapters/upstream.ts";
+import type { AgentCall, AgentReply, Job } from "../../shared/ports.ts";
 import { storedTask } from "../../shared/core/a2a-jobs.ts";
 import { cancelJob } from "../../shared/core/async/cancel.ts";
 import { deliverCallback } from "../../shared/core/async/deliver.ts";
@@ -17,7 +17,6 @@ import type { CallbackMessage, PollMessage } from "../../shared/core/async/messa
 import { MAX_POLL_ERRORS, processPoll } from "../../shared/core/async/poller.ts";
 import { normalizeState } from "../../shared/core/task-state.ts";
 import { UpstreamError } from "../../shared/errors.ts";
-import type { Job } from "../../shared/ports.ts";
 import { sqsRecord } from "../reliability/support.ts";
 import { memoryDeps, ScriptedUpstream, v03Agent, type MemoryDeps } from "../helpers/memory-deps.ts";
 
