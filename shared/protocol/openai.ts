@@ -34,6 +34,13 @@ export const Metadata = z
   .check(z.refine((m) => Object.keys(m).length <= 16, "at most 16 metadata pairs"));
 
 /**
+ * Which tool the model must call, if any (chat's and the Responses API's shapes): a value is
+ * checked against what an agent can honour where the request is served.
+ */
+export const ToolChoice = z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.string() })]);
+export type ToolChoice = z.infer<typeof ToolChoice>;
+
+/**
  * Lenient about sampling parameters (temperature, seed, …): clients send them by habit and an
  * agent has no use for them. Strict where ignoring a field would silently change the answer.
  */
@@ -45,7 +52,10 @@ export const ChatCompletionRequest = z.looseObject({
   response_format: z.optional(z.nullable(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }))),
   n: z.optional(z.nullable(z.int())),
   tools: z.optional(z.nullable(z.array(z.unknown()))),
+  tool_choice: z.optional(z.nullable(ToolChoice)),
   functions: z.optional(z.nullable(z.array(z.unknown()))),
+  /** The deprecated form of `tool_choice` that goes with `functions`. */
+  function_call: z.optional(z.nullable(z.union([z.enum(["none", "auto"]), z.looseObject({ name: z.string() })]))),
   logprobs: z.optional(z.nullable(z.boolean())),
   audio: z.optional(z.unknown()),
   metadata: z.optional(z.nullable(Metadata)),

@@ -1,7 +1,7 @@
 /** The OpenAI Responses API request, as far as an agent can honour it (SPEC §5). */
 import * as z from "zod/mini";
 import "./zod-messages.ts";
-import { Metadata, Model, type ChatCompletionRequest, type ChatMessage, type ContentPart } from "./openai.ts";
+import { Metadata, Model, ToolChoice, type ChatCompletionRequest, type ChatMessage, type ContentPart } from "./openai.ts";
 
 const InputContent = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("input_text"), text: z.string() }),
@@ -24,9 +24,20 @@ export const CreateResponseRequest = z.looseObject({
   stream: z.optional(z.nullable(z.boolean())),
   text: z.optional(z.nullable(z.looseObject({ format: z.optional(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) })) }))),
   tools: z.optional(z.nullable(z.array(z.unknown()))),
+  tool_choice: z.optional(z.nullable(ToolChoice)),
   metadata: z.optional(z.nullable(Metadata)),
 });
 export type CreateResponseRequest = z.infer<typeof CreateResponseRequest>;
+
+/**
+ * `GET /v1/responses/{id}`'s query: `stream=true` replays the response as its stream events,
+ * those after the `starting_after` sequence number only (to resume a stream that was cut).
+ */
+export const RetrieveResponseQuery = z.object({
+  stream: z.optional(z.enum(["true", "false"])),
+  starting_after: z.optional(z.string().check(z.regex(/^(0|[1-9]\d{0,8})$/, "must be a sequence number (a whole number from 0)"))),
+});
+export type RetrieveResponseQuery = z.infer<typeof RetrieveResponseQuery>;
 
 /** A response's input in chat form, so one bridge serves both APIs. */
 export function toChatRequest(r: CreateResponseRequest): ChatCompletionRequest {
@@ -38,6 +49,7 @@ export function toChatRequest(r: CreateResponseRequest): ChatCompletionRequest {
   return {
     model: r.model,
     messages,
+    ...(r.stream ? { stream: true } : {}),
     ...(format ? { response_format: { type: format } } : {}),
     ...(r.metadata ? { metadata: r.metadata } : {}),
   };

@@ -6,14 +6,15 @@ import { isFinished, type Job, type JobKind } from "../ports.ts";
 import { RpcError } from "../protocol/jsonrpc.ts";
 import { MAX_ID_LENGTH } from "../protocol/a2a.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
-import { CreateResponseRequest, toChatRequest } from "../protocol/responses.ts";
+import { CreateResponseRequest, RetrieveResponseQuery, toChatRequest } from "../protocol/responses.ts";
 import { pendingResponse, runTurn } from "../core/bridge/chat.ts";
+import { eventStream, jobEvents } from "../core/bridge/responses-stream.ts";
 import { cancelJob } from "../core/async/cancel.ts";
 import { metaOf } from "../core/async/finish.ts";
 import { parseJobId } from "../core/async/job-id.ts";
 import { findAgent } from "../core/agents.ts";
 import { assertMayUseAgent, mayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
-import { parseBody } from "./body.ts";
+import { parseBody, parseValue } from "./body.ts";
 import { handlerFor, type Handlers } from "./dispatch.ts";
 
 const MODEL_PREFIX = "a2a/";
@@ -23,20 +24,50 @@ class ModelNotFoundError extends GatewayError {
   readonly code = "model_not_found";
 }
 
+interface Demands {
+  n?: number | null;
+  logprobs?: boolean | null;
+  audio?: unknown;
+  tool_choice?: unknown;
+  function_call?: unknown;
+}
+
 /** Features an agent cannot honour: refused by name rather than silently ignored. */
-function assertSupported(req: { tools?: unknown[] | null; functions?: unknown[] | null; n?: number | null; logprobs?: boolean | null; audio?: unknown }): void {
-  if (req.tools?.length) throw new BadRequestError("tools are not supported: A2A agents use their own tools", "tools");
-  if (req.functions?.length) throw new BadRequestError("functions are not supported: A2A agents use their own tools", "functions");
+function assertSupported(req: Demands): void {
   if (req.n != null && req.n !== 1) throw new BadRequestError("n must be 1: an agent gives one answer", "n");
   if (req.logprobs) throw new BadRequestError("logprobs are not available from A2A agents", "logprobs");
   if (req.audio != null) throw new BadRequestError("audio output is not supported", "audio");
+  assertNoCallDemanded(req.tool_choice, "tool_choice");
+  assertNoCallDemanded(req.function_call, "function_call");
 }
 
+/**
+ * Tools are offered, not imposed: any model may answer in text instead, and an agent always does
+ * (it has tools of its own and never calls the caller's). So `tools` are accepted, and only a
+ * choice that demands a call is refused: `required`, a tool named, or allowed tools in `required` mode.
+ */
+function assertNoCallDemanded(choice: unknown, param: string): void {
+  if (choice == null || choice === "auto" || choice === "none") return;
+  if (typeof choice === "object" && (choice as { type?: unknown }).type === "allowed_tools" && (choice as { mode?: unknown }).mode === "auto") return;
+  const what = typeof choice === "string" ? `"${choice}"` : "naming a tool";
+  throw new BadRequestError(
+    `${param} ${what} demands a tool call, which an A2A agent never makes: it answers in text. Leave ${param} unset, "auto" or "none" (tools are accepted then)`,
+    param,
+  );
+}
+
+/**
+ * The agent a model names. Any key gets the same answer for a model that is not `a2a/<agent>`,
+ * and a restricted key gets 403 for every agent it may not use, known or not: neither says which
+ * agents exist.
+ */
 async function agentForModel(model: string, principal: Principal, deps: AppDeps) {
-  const name = model.startsWith(MODEL_PREFIX) ? model.slice(MODEL_PREFIX.length) : model;
-  if (name) assertMayUseAgent(principal, name);
+  const howNamed = `models are named "${MODEL_PREFIX}<agent>"; GET /v1/models lists those this key may use`;
+  if (!model.startsWith(MODEL_PREFIX)) throw new ModelNotFoundError(`The model "${model}" is not served here: ${howNamed}`);
+  const name = model.slice(MODEL_PREFIX.length);
+  assertMayUseAgent(principal, name);
   const agent = await findAgent(name, deps.agents);
-  if (!agent) throw new ModelNotFoundError(`The model "${model}" does not exist: use "${MODEL_PREFIX}<agent>" with a registered agent`);
+  if (!agent) throw new ModelNotFoundError(`The model "${model}" does not exist: no agent "${name}" is registered (${howNamed})`);
   return agent;
 }
 
@@ -95,7 +126,6 @@ export const openaiHandlers: Handlers<"openai"> = {
 
   "POST /v1/responses": handlerFor(async (req, principal, deps) => {
     const body = parseBody(req, CreateResponseRequest);
-    if (body.stream) throw new BadRequestError("stream is not supported on /v1/responses: use /v1/chat/completions with stream: true", "stream");
     assertSupported(body);
     const agent = await agentForModel(body.model, principal, deps);
     const chat = toChatRequest(body);
@@ -105,7 +135,9 @@ export const openaiHandlers: Handlers<"openai"> = {
   }),
 
   "GET /v1/responses/{id}": handlerFor(async (req, principal, deps) => {
+    const query = parseValue(req.query, RetrieveResponseQuery);
     const job = await ownJob("response", req, principal, deps);
+    if (query.stream === "true") return eventStream(jobEvents(job, Number(query.starting_after ?? -1), deps, req.signal));
     return isFinished(job.status) && job.result ? json(200, job.result) : pendingResponse(job, metaOf(job));
   }),
 

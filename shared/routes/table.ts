@@ -12,7 +12,7 @@ import { ChatCompletionRequest } from "../protocol/openai.ts";
 import { V10TaskPushNotificationConfig } from "../protocol/a2a.ts";
 import { paramsSchemas } from "../protocol/methods.ts";
 import { restBindings, type RestBinding } from "../protocol/rest.ts";
-import { CreateResponseRequest } from "../protocol/responses.ts";
+import { CreateResponseRequest, RetrieveResponseQuery } from "../protocol/responses.ts";
 
 /** The Lambda functions that serve HTTP. `stream` functions sit behind a response-streaming front. */
 export const httpFunctions = {
@@ -88,7 +88,7 @@ export const routes = [
   { method: "POST", path: "/v1/chat/completions", fn: "openai", auth: "key", surface: "openai", body: ChatCompletionRequest },
   { method: "GET", path: "/v1/chat/completions/{id}", fn: "openai", auth: "key", surface: "openai" },
   { method: "POST", path: "/v1/responses", fn: "openai", auth: "key", surface: "openai", body: CreateResponseRequest },
-  { method: "GET", path: "/v1/responses/{id}", fn: "openai", auth: "key", surface: "openai" },
+  { method: "GET", path: "/v1/responses/{id}", fn: "openai", auth: "key", surface: "openai", query: RetrieveResponseQuery },
   { method: "POST", path: "/v1/responses/{id}/cancel", fn: "openai", auth: "key", surface: "openai" },
 
   { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "key", surface: "a2a" },

@@ -170,13 +170,63 @@ describe("errors in OpenAI's format", () => {
     expect(res.body.error.type).toBe("invalid_request_error");
   });
 
-  for (const [param, value] of [["tools", [{ type: "function", function: { name: "f" } }]], ["n", 2]] as const) {
-    it(`unsupported ${param}: 400 saying so`, async () => {
-      const res = await call(stack, key, "POST", "/v1/chat/completions", { model: "a2a/demo", messages: [{ role: "user", content: "x" }], [param]: value });
-      expect(res.status).toBe(400);
-      expect(res.body.error.param).toBe(param);
+  it("unsupported n: 400 saying so", async () => {
+    const res = await call(stack, key, "POST", "/v1/chat/completions", { model: "a2a/demo", messages: [{ role: "user", content: "x" }], n: 2 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.param).toBe("n");
+  });
+
+  it("a model not named a2a/<agent>: 404 model_not_found saying how models are named, for the master key and a restricted key alike", async () => {
+    const restricted = (await createKey(stack, { agents: ["demo"] })).key;
+    const answers = await Promise.all(
+      [stack.masterKey, key, restricted].map((k) => call(stack, k, "POST", "/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "x" }] })),
+    );
+    for (const res of answers) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe("model_not_found");
+      expect(res.body.error.message).toContain('models are named "a2a/<agent>"');
+    }
+    // Nothing about which agents exist: the same words whichever key asks.
+    expect(new Set(answers.map((r) => r.body.error.message)).size).toBe(1);
+  });
+});
+
+describe("tools", () => {
+  const weather = { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } } as const;
+  const ask = (extra: Record<string, unknown>) => call(stack, key, "POST", "/v1/chat/completions", { model: "a2a/streamer", messages: [{ role: "user", content: "tools" }], ...extra });
+
+  for (const [label, extra] of [
+    ["without tool_choice", { tools: [weather] }],
+    ["with tool_choice auto", { tools: [weather], tool_choice: "auto" }],
+    ["with tool_choice none", { tools: [weather], tool_choice: "none" }],
+    ["as functions with function_call auto", { functions: [weather.function], function_call: "auto" }],
+  ] as const) {
+    it(`are accepted ${label}: the agent answers in text`, async () => {
+      const res = await ask(extra);
+      expect(res.status).toBe(200);
+      expect(res.body.choices[0].message.content).toBe("echo: tools");
+      expect(res.body.choices[0].finish_reason).toBe("stop");
     });
   }
+
+  for (const [param, value] of [
+    ["tool_choice", "required"],
+    ["tool_choice", { type: "function", function: { name: "get_weather" } }],
+    ["function_call", { name: "get_weather" }],
+  ] as const) {
+    it(`refuse ${param} ${JSON.stringify(value)}: 400 saying an agent answers in text`, async () => {
+      const res = await ask({ tools: [weather], [param]: value });
+      expect(res.status).toBe(400);
+      expect(res.body.error.param).toBe(param);
+      expect(res.body.error.message).toMatch(/demands a tool call.*answers in text/);
+    });
+  }
+
+  it("refuse a tool_choice that is no tool choice: 400 naming it", async () => {
+    const res = await ask({ tools: [weather], tool_choice: "sometimes" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.param).toBe("tool_choice");
+  });
 
   it("lists the agents the key may use as a2a/<name>", async () => {
     const models = await openai.models.list();

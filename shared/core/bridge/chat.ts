@@ -1,7 +1,8 @@
 /**
  * Chat completions and responses against an A2A agent (SPEC §5), in OpenAI's wire format: one
- * object, or `chat.completion.chunk` events to `data: [DONE]`. A turn that outlives the sync budget,
- * or was asked to run in the background, goes to the queue and its id comes back at once.
+ * object, `chat.completion.chunk` events to `data: [DONE]`, or a response's stream events
+ * (responses-stream.ts). A turn that outlives the sync budget, or was asked to run in the
+ * background, goes to the queue and its id comes back at once.
  */
 import { randomId } from "../../random.ts";
 import type { AppDeps } from "../../deps.ts";
@@ -19,8 +20,9 @@ import { endOf } from "../async/finish.ts";
 import { jobId } from "../async/job-id.ts";
 import { admit, recordOwnership } from "../tenancy.ts";
 import { toA2AMessage, type V03Message } from "./message.ts";
-import { a2aInfo, chatCompletionObject, estimateTokens, failureMessage, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
+import { a2aInfo, chatCompletionObject, estimateTokens, failureMessage, finishedResponse, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
 import { answerText } from "./reply.ts";
+import { eventStream, jobEvents, streamBudgetMs, turnEvents } from "./responses-stream.ts";
 import { runAgent, type RunEvent } from "./run.ts";
 
 type Obj = Record<string, unknown>;
@@ -45,7 +47,7 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
       message: await checkedMessage(call, deps),
       principal: call.principal,
       trace: call.trace,
-      budgetMs: call.background ? 0 : deps.config.syncBudgetMs,
+      budgetMs: call.background ? 0 : call.kind === "response" && call.req.stream ? streamBudgetMs(deps.config) : deps.config.syncBudgetMs,
       stream: !call.background,
       waitUntil: call.waitUntil,
       ...(call.signal ? { signal: call.signal } : {}),
@@ -59,9 +61,10 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
     wantsJson: call.req.response_format?.type === "json_object" || call.req.response_format?.type === "json_schema",
     promptTokens: estimateTokens(call.req.messages.reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : JSON.stringify(m.content ?? "").length), 0)),
   };
-  if (!call.req.stream) return respondOnce(run, meta, call, deps);
+  if (!call.req.stream || call.background) return respondOnce(run, meta, call, deps);
   // Wait for the first event before committing to a 200: a failure up front gets its real status.
   const first = await run.next();
+  if (call.kind === "response") return eventStream(turnEvents(first, run, meta, (result) => handOffTurn(call, result, meta, deps)));
   return { status: 200, headers: SSE_HEADERS, stream: streamChunks(first, run, meta, call, deps) };
 }
 
@@ -83,7 +86,8 @@ async function respondOnce(run: AsyncGenerator<RunEvent>, meta: TurnMeta, call: 
     if (event.type !== "end") continue;
     if (!event.settled || call.background) {
       const job = await handOffTurn(call, event.result, meta, deps);
-      return pendingResponse(job, meta);
+      // A background response asked to stream tells its job's story, as a resumed stream would.
+      return call.req.stream ? eventStream(jobEvents(job, -1, deps, call.signal)) : pendingResponse(job, meta);
     }
     return json(200, finishedObject(call.kind, meta, event.result));
   }
@@ -92,12 +96,9 @@ async function respondOnce(run: AsyncGenerator<RunEvent>, meta: TurnMeta, call: 
 
 /** The object of a finished turn, or the agent's failure as an error. */
 function finishedObject(kind: TurnCall["kind"], meta: TurnMeta, result: Obj) {
-  const state = turnState(result);
-  if (isFailure(state)) {
-    if (kind === "response") return responseObject(meta, state === "canceled" ? "cancelled" : "failed", result, { code: "agent_failed", message: failureMessage(result) });
-    throw new AgentFailedError(failureMessage(result), a2aInfo(result));
-  }
-  return kind === "response" ? responseObject(meta, "completed", result) : chatCompletionObject(meta, result);
+  if (kind === "response") return finishedResponse(meta, result);
+  if (isFailure(turnState(result))) throw new AgentFailedError(failureMessage(result), a2aInfo(result));
+  return chatCompletionObject(meta, result);
 }
 
 /** What a caller gets for work handed to the queue: 202 with the id for chat, a queued response. */

@@ -93,6 +93,15 @@ export function responseObject(meta: TurnMeta, status: ResponseStatus, result?: 
   };
 }
 
+export type ResponseObject = ReturnType<typeof responseObject>;
+
+/** The response of a settled turn: completed, or the agent's failure in it. */
+export function finishedResponse(meta: TurnMeta, result: Obj): ResponseObject {
+  const state = turnState(result);
+  if (!isFailure(state)) return responseObject(meta, "completed", result);
+  return responseObject(meta, state === "canceled" ? "cancelled" : "failed", result, { code: "agent_failed", message: failureMessage(result) });
+}
+
 function responseUsage(meta: TurnMeta, text: string) {
   const output_tokens = estimateTokens(text.length);
   return {
