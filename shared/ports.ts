@@ -14,6 +14,8 @@ export interface Agent {
   /** The agent's own card, as fetched or given at registration (its native version). */
   card: Record<string, unknown>;
   description?: string;
+  /** Its gateway card is served without a key (to clients that resolve cards but send no headers). */
+  publicCard?: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -46,6 +46,7 @@ export async function registerAgent(reg: AgentRegistration, deps: RegistryDeps):
     headers: reg.headers,
     card,
     ...(reg.description !== undefined ? { description: reg.description } : {}),
+    ...(reg.publicCard ? { publicCard: true } : {}),
     createdAt: now,
     updatedAt: now,
   };
@@ -67,6 +68,7 @@ export async function updateAgent(name: string, patch: PatchAgentBody, deps: Reg
     headers,
     card,
     ...(patch.description !== undefined ? { description: patch.description } : {}),
+    ...(patch.publicCard !== undefined ? { publicCard: patch.publicCard } : {}),
     updatedAt: new Date(deps.clock.now()).toISOString(),
   };
   await deps.agents.update(agent);
@@ -127,6 +129,7 @@ export function gatewayAgent(agent: Agent, gatewayUrl: string) {
     description: agent.description ?? (typeof card.description === "string" ? card.description : undefined),
     protocolVersions: cardVersion(card).versions,
     capabilities: card.capabilities,
+    publicCard: agent.publicCard === true,
     card,
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,
@@ -144,6 +147,7 @@ export function publicAgent(agent: Agent) {
     headers: Object.fromEntries(Object.keys(agent.headers).map((k) => [k, "[redacted]"])),
     protocolVersions: cardVersion(agent.card).versions,
     capabilities: { streaming: capabilities.streaming === true, pushNotifications: capabilities.pushNotifications === true },
+    publicCard: agent.publicCard === true,
     card: agent.card,
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,

@@ -40,6 +40,9 @@ export function bearerToken(headers: Readonly<Record<string, string>>): string |
   return m ? m[1] : headers["x-api-key"] ? value.trim() : undefined;
 }
 
+/** What a route that needs a key answers a caller that sent none. */
+export const missingKey = () => new UnauthorizedError("Missing API key: send Authorization: Bearer <key>");
+
 /**
  * Authenticates callers, caching key records per container for `cacheTtlMs` so a warm call costs
  * no read; revocation therefore takes effect within that time (SPEC §3: 30 s at most).
@@ -58,7 +61,7 @@ export class Authenticator {
   }
 
   async authenticate(token: string | undefined): Promise<Principal> {
-    if (!token) throw new UnauthorizedError("Missing API key: send Authorization: Bearer <key>");
+    if (!token) throw missingKey();
     const hash = hashKey(token);
     if (sameHash(hash, this.masterHash)) return { kind: "master" };
     const id = KEY_PATTERN.exec(token)?.[1];

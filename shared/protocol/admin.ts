@@ -14,6 +14,11 @@ const Headers = z.record(HeaderName, HeaderValue).check(z.refine((h) => Object.k
 
 const Url = z.string().check(z.minLength(1), z.maxLength(2048));
 const Card = z.record(z.string(), z.unknown());
+/**
+ * Serve the agent's gateway card without a key, so clients that resolve a card but cannot send
+ * headers can find the agent; calls still need a key. Off unless asked for.
+ */
+const PublicCard = z.boolean();
 
 export const NativeAgentBody = z.strictObject({
   name: AgentName,
@@ -22,6 +27,7 @@ export const NativeAgentBody = z.strictObject({
   headers: z.optional(Headers),
   card: z.optional(Card),
   description: z.optional(z.string().check(z.maxLength(2000))),
+  publicCard: z.optional(PublicCard),
 });
 
 /** LiteLLM's registration body, accepted as is so existing scripts keep working. */
@@ -29,6 +35,8 @@ export const LiteLlmAgentBody = z.object({
   agent_name: AgentName,
   agent_card_params: z.optional(Card),
   litellm_params: z.optional(z.looseObject({ url: z.optional(Url), headers: z.optional(Headers) })),
+  /** `publicCard`, in the body's own spelling. */
+  public_card: z.optional(PublicCard),
 });
 
 export interface AgentRegistration {
@@ -37,6 +45,7 @@ export interface AgentRegistration {
   headers: Record<string, string>;
   card?: Record<string, unknown>;
   description?: string;
+  publicCard?: boolean;
 }
 
 /** LiteLLM's body, normalised. */
@@ -48,7 +57,13 @@ export const CreateLiteLlmAgentBody = z.pipe(
       ctx.issues.push({ code: "custom", path: ["litellm_params", "url"], message: "an agent URL is required", input: b });
       return z.NEVER;
     }
-    return { name: b.agent_name, urls: [url], headers: b.litellm_params?.headers ?? {}, ...(b.agent_card_params ? { card: b.agent_card_params } : {}) };
+    return {
+      name: b.agent_name,
+      urls: [url],
+      headers: b.litellm_params?.headers ?? {},
+      ...(b.agent_card_params ? { card: b.agent_card_params } : {}),
+      ...(b.public_card !== undefined ? { publicCard: b.public_card } : {}),
+    };
   }),
 );
 
@@ -62,6 +77,7 @@ export const CreateNativeAgentBody = z.pipe(
       headers: b.headers ?? {},
       ...(b.card ? { card: b.card } : {}),
       ...(b.description !== undefined ? { description: b.description } : {}),
+      ...(b.publicCard !== undefined ? { publicCard: b.publicCard } : {}),
     }),
   ),
 );
@@ -76,6 +92,7 @@ export const PatchAgentBody = z.strictObject({
   headers: z.optional(Headers),
   card: z.optional(Card),
   description: z.optional(z.string().check(z.maxLength(2000))),
+  publicCard: z.optional(PublicCard),
 });
 export type PatchAgentBody = z.infer<typeof PatchAgentBody>;
 

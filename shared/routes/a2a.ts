@@ -22,16 +22,25 @@ import { restHandlers } from "./a2a-rest.ts";
 import { isPushToken } from "../core/async/handoff.ts";
 import { onAgentPush } from "../core/async/poller.ts";
 import { UnauthorizedError } from "../errors.ts";
+import { findAgent } from "../core/agents.ts";
+import { missingKey } from "../core/keys.ts";
 
-const serveCard = handlerFor(async (req, principal, deps) => {
-  const agent = await agentFor(req, principal, deps);
+/**
+ * An agent's card. A public one is anyone's, with a key or without; any other is served as every
+ * A2A route is, to a key that may use the agent. Without a key, any other name, registered or
+ * not, answers what every route answers without a key: which agents exist stays unsaid.
+ */
+const serveCard: OpenRouteHandler = async (req, principal, deps) => {
+  const known = await findAgent(req.params.agent!, deps.agents);
+  if (!known?.publicCard && !principal) throw missingKey();
+  const agent = known?.publicCard ? known : await agentFor(req, principal!, deps);
   const url = `${gatewayBaseUrl(req, deps)}/a2a/${encodeURIComponent(agent.name)}`;
   const card = gatewayCard(agent, url);
   // A2A 1.0 §8.6.1: caching headers, and a 304 without a body for a client whose copy is current.
-  // Private: the card is served behind a key. It changes when the agent's record does.
-  const headers = { "cache-control": "private, max-age=60", etag: cardEtag(card), "last-modified": new Date(agent.updatedAt).toUTCString() };
+  // Private unless the card is public: it is served behind a key. It changes when the agent's record does.
+  const headers = { "cache-control": `${agent.publicCard ? "public" : "private"}, max-age=60`, etag: cardEtag(card), "last-modified": new Date(agent.updatedAt).toUTCString() };
   return ifNoneMatchMatches(req.headers["if-none-match"], headers.etag) ? json(304, undefined, headers) : json(200, card, headers);
-});
+};
 
 const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> => {
   const agent = await agentFor(req, principal, deps);

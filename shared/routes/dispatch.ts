@@ -37,8 +37,9 @@ export async function dispatch(
     // A route served by another function (a Function URL answers every path): not here.
     if (!handler) throw new NotFoundError(`No route for ${req.method} ${req.path}`);
     if (req.body.kind === "too-large") throw new PayloadTooLargeError(`Request body is larger than 1 MiB (${req.body.bytes} bytes)`);
-    if (req.route.auth !== "none") {
-      principal = await deps.auth.authenticate(bearerToken(req.headers));
+    const token = bearerToken(req.headers);
+    if (req.route.auth !== "none" && (req.route.auth !== "optional" || token !== undefined)) {
+      principal = await deps.auth.authenticate(token);
       if (req.route.auth === "master" && principal.kind !== "master") throw new ForbiddenError("This route requires the master key");
       if (principal.kind === "key" && principal.key.rpm) await enforceRpm(principal.key.id, principal.key.rpm, deps);
     }

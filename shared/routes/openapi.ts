@@ -17,7 +17,7 @@ function operation(route: Route) {
   return {
     operationId: key.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, ""),
     tags: [route.path.split("/")[1] === "a2a" ? "a2a" : (route.path.split("/")[2] ?? "gateway")],
-    ...(route.auth === "none" ? { security: [] } : {}),
+    ...(route.auth === "none" ? { security: [] } : route.auth === "optional" ? { security: [{ bearer: [] }, {}] } : {}),
     ...(pathParams.length + queryParams.length ? { parameters: [...pathParams, ...queryParams] } : {}),
     ...(body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(body) } } } } : {}),
     responses: {

@@ -22,8 +22,11 @@ export const httpFunctions = {
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
 
-/** Who may call a route. `key` accepts virtual keys and the master key. */
-export type Auth = "none" | "master" | "key";
+/**
+ * Who may call a route. `key` accepts virtual keys and the master key; `optional` authenticates a
+ * key when one is sent and leaves it to the handler to serve a caller without one.
+ */
+export type Auth = "none" | "master" | "key" | "optional";
 
 /** How a route answers, errors included: the admin API's JSON, A2A's JSON-RPC or HTTP+JSON, OpenAI's shapes. */
 export type Surface = "admin" | "a2a" | "a2a-rest" | "openai";
@@ -91,8 +94,9 @@ export const routes = [
   { method: "GET", path: "/v1/responses/{id}", fn: "openai", auth: "key", surface: "openai", query: RetrieveResponseQuery },
   { method: "POST", path: "/v1/responses/{id}/cancel", fn: "openai", auth: "key", surface: "openai" },
 
-  { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "key", surface: "a2a" },
-  { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "key", surface: "a2a" },
+  // An agent registered with `publicCard` serves its card without a key.
+  { method: "GET", path: "/a2a/{agent}/.well-known/agent-card.json", fn: "a2a", auth: "optional", surface: "a2a" },
+  { method: "GET", path: "/a2a/{agent}/.well-known/agent.json", fn: "a2a", auth: "optional", surface: "a2a" },
   { method: "POST", path: "/a2a/{agent}", fn: "a2a", auth: "key", ...JSON_RPC },
   { method: "POST", path: "/a2a/{agent}/message/send", fn: "a2a", auth: "key", ...JSON_RPC },
   ...restRoutes,

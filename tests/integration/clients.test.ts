@@ -4,7 +4,8 @@
  * `@ai-sdk/openai-compatible`, and LangChain's `ChatOpenAI` (Chat Completions and Responses).
  * Each is given the stack's URL and nothing else; tracing and telemetry stay off, so nothing
  * leaves the machine. The agent streams "echo: <input>" in three chunks 150 ms apart: each client
- * sees the exact text, and a streaming one sees it arrive in pieces over time.
+ * sees the exact text, and a streaming one sees it arrive in pieces over time. And A2A clients
+ * that resolve a card but cannot send headers find an agent whose card is public.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
@@ -13,9 +14,11 @@ import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, run, setDefaul
 import { generateText, jsonSchema, streamText, tool as aiTool } from "ai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { ChatOpenAI } from "@langchain/openai";
+import { SendMessageRequest } from "@a2a-js/sdk";
+import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory } from "@a2a-js/sdk/client";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { startSdkAgent, type PeerHandle } from "../peers/index.ts";
-import { createKey, registerAgent, startTestStack } from "../helpers/stack.ts";
+import { call, createKey, registerAgent, startTestStack } from "../helpers/stack.ts";
 
 // LangSmith traces only when asked; say no all the same, before any client exists.
 process.env.LANGSMITH_TRACING = "false";
@@ -29,7 +32,7 @@ let baseURL: string;
 
 beforeAll(async () => {
   [stack, agent] = await Promise.all([startTestStack(), startSdkAgent({ chunkDelayMs: 150 })]);
-  await registerAgent(stack, "echo", agent.url);
+  await Promise.all([registerAgent(stack, "echo", agent.url), registerAgent(stack, "public-echo", agent.url, { publicCard: true })]);
   key = (await createKey(stack, { agents: ["echo"] })).key;
   baseURL = `${stack.url}/v1`;
   setDefaultOpenAIClient(openaiClient());
@@ -158,4 +161,53 @@ describe("LangChain ChatOpenAI", () => {
       expect(lastToolsSent()).toBe(1);
     });
   }
+});
+
+describe("public cards: clients that resolve a card but send no headers", () => {
+  const CARD = "/.well-known/agent-card.json";
+  const anonymous = (path: string) => call(stack, undefined, "GET", path);
+
+  it("an agent registered with publicCard serves its gateway card without a key (both card paths); calls still need one", async () => {
+    const card = await new DefaultAgentCardResolver().resolve(`${stack.url}/a2a/public-echo/`);
+    expect(card.name).toBe("sdk-agent");
+    expect(card.supportedInterfaces.every((i) => i.url === `${stack.url}/a2a/public-echo`)).toBe(true);
+    const legacy = await anonymous("/a2a/public-echo/.well-known/agent.json");
+    expect(legacy.status).toBe(200);
+    expect(legacy.headers.get("cache-control")).toBe("public, max-age=60");
+
+    const unkeyed = await call(stack, undefined, "POST", "/a2a/public-echo", { jsonrpc: "2.0", id: 1, method: "message/send", params: {} });
+    expect(unkeyed.status).toBe(401);
+  });
+
+  it("the client found through the public card calls with the key in x-api-key", async () => {
+    const all = (await createKey(stack)).key;
+    const withApiKey: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), "x-api-key": all } });
+    const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl: withApiKey })] }));
+    const client = await factory.createFromUrl(`${stack.url}/a2a/public-echo/`);
+    // "message": the agent answers with a message at once.
+    const reply = await client.sendMessage(SendMessageRequest.fromJSON({ message: { messageId: crypto.randomUUID(), role: "ROLE_USER", parts: [{ text: "message" }] } }));
+    expect(reply).toMatchObject({ parts: [{ content: { $case: "text", value: "hello from a message" } }] });
+  });
+
+  it("without a key, a private agent's card and an unknown agent's answer alike: 401, as any route without a key", async () => {
+    const [privateCard, unknownCard, anyRoute] = await Promise.all([anonymous(`/a2a/echo${CARD}`), anonymous(`/a2a/no-such-agent${CARD}`), anonymous("/v1/models")]);
+    expect(privateCard.status).toBe(401);
+    expect(unknownCard).toEqual({ ...privateCard, headers: unknownCard.headers });
+    expect(privateCard.body.error.message).toBe(anyRoute.body.error.message);
+    // A wrong key is refused even where none is needed.
+    expect((await call(stack, "sk-wrong", "GET", `/a2a/public-echo${CARD}`)).status).toBe(401);
+  });
+
+  it("a card is made public or private again by PATCH, and the admin API says which; LiteLLM's body takes public_card", async () => {
+    const patched = await call(stack, stack.masterKey, "PATCH", "/v1/agents/echo", { publicCard: true });
+    expect(patched.body.publicCard).toBe(true);
+    expect((await anonymous(`/a2a/echo${CARD}`)).status).toBe(200);
+    await call(stack, stack.masterKey, "PATCH", "/v1/agents/echo", { publicCard: false });
+    expect((await anonymous(`/a2a/echo${CARD}`)).status).toBe(401);
+
+    const litellm = await call(stack, stack.masterKey, "POST", "/v1/agents", { agent_name: "litellm-echo", litellm_params: { url: agent.url }, public_card: true });
+    expect(litellm.status).toBe(201);
+    expect(litellm.body.publicCard).toBe(true);
+    expect((await anonymous(`/a2a/litellm-echo${CARD}`)).status).toBe(200);
+  });
 });

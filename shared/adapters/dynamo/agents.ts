@@ -11,18 +11,20 @@ const toAgentItem = (a: Agent): Item =>
     headers: JSON.stringify(a.headers),
     card: JSON.stringify(a.card),
     description: a.description,
+    publicCard: a.publicCard,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   });
 
 function fromAgentItem(item: Item): Agent {
-  const r = fromItem(item) as Record<string, string> & { urls: string[] };
+  const r = fromItem(item) as Record<string, string> & { urls: string[]; publicCard?: boolean };
   return {
     name: r.name,
     urls: r.urls,
     headers: JSON.parse(r.headers ?? "{}") as Record<string, string>,
     card: JSON.parse(r.card ?? "{}") as Record<string, unknown>,
     ...(r.description ? { description: r.description } : {}),
+    ...(r.publicCard ? { publicCard: true } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   } as Agent;
