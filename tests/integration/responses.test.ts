@@ -149,6 +149,28 @@ describe("background: true", () => {
   });
 });
 
+describe("a foreground stream that outlives a stream's time", () => {
+  let shortLived: LocalStack;
+  beforeAll(async () => {
+    // Streams may run 6 s: a foreground one waits 1 s for its agent, keeping 5 s to hand off.
+    shortLived = await startTestStack({ env: { GATEWAY_MAX_STREAM_S: "6" } });
+    await registerAgent(shortLived, "streamer", streamer.url);
+  });
+  afterAll(() => shortLived?.stop());
+
+  it("hands the turn to the queue and ends with response.incomplete naming the background response, which resumes to the end", async () => {
+    const client = new OpenAI({ apiKey: shortLived.masterKey, baseURL: `${shortLived.url}/v1`, maxRetries: 0 });
+    const events = await collect(await client.responses.create({ model: "a2a/streamer", input: "slow:2500", stream: true }));
+    expect(collapsed(events)).toEqual(["response.created", "response.in_progress", "response.incomplete"]);
+    const background = (events.at(-1) as OpenAI.Responses.ResponseIncompleteEvent).response;
+    expect(background).toMatchObject({ status: "in_progress", model: "a2a/streamer" });
+    expect(background.id).not.toBe((events[0] as OpenAI.Responses.ResponseCreatedEvent).response.id);
+
+    const resumed = await client.responses.stream({ response_id: background.id }).finalResponse();
+    expect(resumed.output_text).toBe("done after 2500ms");
+  });
+});
+
 describe("tools", () => {
   const weather: OpenAI.Responses.FunctionTool = {
     type: "function",
