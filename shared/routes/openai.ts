@@ -3,11 +3,11 @@ import type { AppDeps } from "../deps.ts";
 import { AgentFailedError, BadRequestError, GatewayError, NotFoundError } from "../errors.ts";
 import { json, type GatewayRequest } from "../http.ts";
 import { isFinished, type Job, type JobKind } from "../ports.ts";
-import { RpcError } from "../protocol/jsonrpc.ts";
 import { MAX_ID_LENGTH } from "../protocol/a2a.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
 import { CreateResponseRequest, RetrieveResponseQuery, toChatRequest } from "../protocol/responses.ts";
 import { pendingResponse, runTurn } from "../core/bridge/chat.ts";
+import { agentFailure } from "../core/bridge/objects.ts";
 import { eventStream, jobEvents } from "../core/bridge/responses-stream.ts";
 import { cancelJob } from "../core/async/cancel.ts";
 import { metaOf } from "../core/async/finish.ts";
@@ -74,13 +74,12 @@ async function agentForModel(model: string, principal: Principal, deps: AppDeps)
 /** `Prefer: respond-async` (RFC 7240) asks for the id now and the result later. */
 const prefersAsync = (req: GatewayRequest) => /(^|[,;\s])respond-async($|[,;\s])/i.test(req.headers.prefer ?? "");
 
-/** A JSON-RPC error from the agent (it rejected the message, say) is the agent's failure. */
+/** Runs a call to an agent, its JSON-RPC errors reported as the agent's failure. */
 async function agentCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof RpcError) throw new AgentFailedError(`Agent error ${e.code}: ${e.message}`);
-    throw e;
+    throw agentFailure(e);
   }
 }
 

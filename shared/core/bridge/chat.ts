@@ -10,7 +10,6 @@ import { AgentFailedError, NotFoundError, UpstreamError } from "../../errors.ts"
 import { json, SSE_HEADERS, sseEvent, type GatewayRequest, type GatewayResponse } from "../../http.ts";
 import { refsOfEvent, taskIdOfEvent } from "../normalize.ts";
 import type { Agent, Job, JobKind } from "../../ports.ts";
-import { RpcError } from "../../protocol/jsonrpc.ts";
 import { CONTEXT_KEY, TASK_KEY, type ChatCompletionRequest } from "../../protocol/openai.ts";
 import { ownerOf, type Principal } from "../keys.ts";
 import { openaiErrorResponse } from "../../routes/errors.ts";
@@ -20,7 +19,7 @@ import { endOf } from "../async/finish.ts";
 import { jobId } from "../async/job-id.ts";
 import { admit, recordOwnership } from "../tenancy.ts";
 import { toA2AMessage, type V03Message } from "./message.ts";
-import { a2aInfo, chatCompletionObject, estimateTokens, failureMessage, finishedResponse, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
+import { a2aInfo, agentFailure, chatCompletionObject, estimateTokens, failureMessage, finishedResponse, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
 import { answerText } from "./reply.ts";
 import { eventStream, jobEvents, streamBudgetMs, turnEvents } from "./responses-stream.ts";
 import { runAgent, type RunEvent } from "./run.ts";
@@ -175,7 +174,7 @@ async function* streamChunks(first: IteratorResult<RunEvent>, run: AsyncGenerato
     }
   } catch (e) {
     // Headers are gone: the error travels as an event, as OpenAI's own streams report them.
-    const error = openaiErrorResponse(e instanceof RpcError ? new AgentFailedError(`Agent error ${e.code}: ${e.message}`) : e).body as Obj;
+    const error = openaiErrorResponse(agentFailure(e)).body as Obj;
     yield sseEvent(JSON.stringify(error));
   } finally {
     await run.return(undefined);

@@ -4,6 +4,8 @@
  * call would have returned.
  */
 import { randomId } from "../../random.ts";
+import { AgentFailedError } from "../../errors.ts";
+import { RpcError } from "../../protocol/jsonrpc.ts";
 import type { A2AInfo, Usage } from "../../protocol/openai.ts";
 import { normalizeState, type TaskStateName } from "../task-state.ts";
 import { taskIdOfEvent } from "../normalize.ts";
@@ -29,6 +31,9 @@ export const isFailure = (s: TaskStateName | "message") => s === "failed" || s =
 
 /** Why the agent's turn failed, in its own words where it gave any. */
 export const failureMessage = (result: Obj) => `Agent task ${turnState(result)}: ${statusText(result) ?? "no reason given"}`;
+
+/** A JSON-RPC error from the agent (it rejected the message, say) is the agent's failure; any other error stays itself. */
+export const agentFailure = (e: unknown) => (e instanceof RpcError ? new AgentFailedError(`Agent error ${e.code}: ${e.message}`) : e);
 
 export function a2aInfo(result: Obj): A2AInfo {
   const taskId = taskIdOfEvent(result, "0.3");

@@ -15,13 +15,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../../config.ts";
 import type { AppDeps } from "../../deps.ts";
 import { SSE_HEADERS, sseEvent, type StreamResponse } from "../../http.ts";
-import { AgentFailedError } from "../../errors.ts";
 import { randomId } from "../../random.ts";
 import { isFinished, type Job } from "../../ports.ts";
-import { RpcError } from "../../protocol/jsonrpc.ts";
 import { openaiErrorResponse } from "../../routes/errors.ts";
 import { metaOf } from "../async/finish.ts";
-import { finishedResponse, responseObject, type ResponseObject, type TurnMeta } from "./objects.ts";
+import { agentFailure, finishedResponse, responseObject, type ResponseObject, type TurnMeta } from "./objects.ts";
 import type { RunEvent } from "./run.ts";
 
 type Obj = Record<string, unknown>;
@@ -87,7 +85,7 @@ class ResponseEvents {
 
   /** A turn that broke off: the response failed, saying why as an error object would. */
   failed(e: unknown): ResponseEvent {
-    const error = (openaiErrorResponse(e instanceof RpcError ? new AgentFailedError(`Agent error ${e.code}: ${e.message}`) : e).body as { error: { code: string; message: string } }).error;
+    const { error } = openaiErrorResponse(agentFailure(e)).body as { error: { code: string; message: string } };
     return this.terminal({ ...this.pending, status: "failed", error: { code: error.code, message: error.message } });
   }
 
