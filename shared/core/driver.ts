@@ -16,9 +16,9 @@ import type { A2AVersion } from "../protocol/methods.ts";
 import { translateError, translateParams, translateResult, translateStreamEvent } from "../protocol/translate.ts";
 import { callAgent, openAgentCall, resultOf, type AgentRpc, type Extensions, type Trace } from "./agent-rpc.ts";
 import { refsOfEvent } from "./normalize.ts";
+import { objectsIn, type Obj } from "./shape.ts";
 import { eventSettles, isSettledResult } from "./task-state.ts";
 
-type Obj = Record<string, unknown>;
 type DriverDeps = Pick<AppDeps, "upstream" | "clock" | "config">;
 
 /** Polls of a task come 200 ms apart at first, doubling to 2 s (SPEC §5). */
@@ -154,8 +154,8 @@ async function* polled(first: Obj, drive: Drive, deadline: number, deps: DriverD
 
 /** The events that take a caller from one snapshot of a task (0.3 form) to the next. */
 function* changes(prev: Obj, next: Obj): Generator<Obj> {
-  const before = new Map(((prev.artifacts ?? []) as Obj[]).map((a) => [a.artifactId, JSON.stringify(a)]));
-  for (const artifact of (next.artifacts ?? []) as Obj[]) {
+  const before = new Map(objectsIn(prev.artifacts).map((a) => [a.artifactId, JSON.stringify(a)]));
+  for (const artifact of objectsIn(next.artifacts)) {
     if (before.get(artifact.artifactId) !== JSON.stringify(artifact)) {
       yield { kind: "artifact-update", taskId: next.id, contextId: next.contextId, artifact, lastChunk: true };
     }

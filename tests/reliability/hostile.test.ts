@@ -386,20 +386,32 @@ describe("the OpenAI mapping", () => {
   });
 
   // Regression, found by this suite and fixed: the same TypeError surfaces as an HTTP 500 on /v1/chat/completions
-  // when an agent's answer has a null part, instead of a 502 saying the reply was invalid.
-  it("the chat completions edge never answers 500, whatever the agent answers (its failures are 502s)", async () => {
+  // when an agent's answer has a null part, instead of a 502 saying the reply was invalid; and again when a task's
+  // `artifacts` was not an array. Every OpenAI edge, streamed or not, over an agent answering in JSON or in SSE.
+  const edges = [
+    ["chat", "/v1/chat/completions", false],
+    ["chat, streamed", "/v1/chat/completions", true],
+    ["responses", "/v1/responses", false],
+    ["responses, streamed", "/v1/responses", true],
+  ] as const;
+  it.each(edges)("the %s edge never answers 500, whatever the agent answers (its failures are 502s or error events)", async (_name, path, stream) => {
     let next: AgentReply = plausible("message/send", 1);
     const deps = await inProcessDeps(() => next);
     // A task still working is handed to the queue at once rather than polled for the budget.
-    deps.config = { ...deps.config, syncBudgetMs: 0 };
+    deps.config = { ...deps.config, syncBudgetMs: 0, maxStreamMs: 0 };
+    const body = path === "/v1/responses" ? { model: "a2a/v03", input: "hi", stream } : { model: "a2a/v03", messages: [{ role: "user", content: "hi" }], stream };
     await fc.assert(
-      fc.asyncProperty(anyResult.map(wire), async (result) => {
+      fc.asyncProperty(anyResult.map(wire), fc.boolean(), async (result, asSse) => {
         tried.properties++;
-        next = { kind: "json", status: 200, body: { jsonrpc: "2.0", id: 1, result } };
-        const answer = await invoke(openaiHandlers, deps, "/v1/chat/completions", JSON.stringify({ model: "a2a/v03", messages: [{ role: "user", content: "hi" }] }));
+        const envelope = { jsonrpc: "2.0", id: 1, result };
+        next = asSse
+          ? { kind: "sse", status: 200, close: () => {}, events: (async function* () { yield envelope; })() }
+          : { kind: "json", status: 200, body: envelope };
+        const answer = await invoke(openaiHandlers, deps, path, JSON.stringify(body));
         expect(answer.status).not.toBe(500);
+        expect(JSON.stringify(answer.payloads)).not.toMatch(/TypeError|at .*\.ts:\d+/);
       }),
-      PROPERTY,
+      { ...PROPERTY, numRuns: Math.ceil((PROPERTY.numRuns ?? 100) / 2) },
     );
   });
 });

@@ -2,10 +2,10 @@
  * A2A results → the assistant's reply (seed 001 bug 2: `data` parts become their JSON text, never
  * dropped; file parts are described). Works on the 0.3 form; artifacts win over echoed history.
  */
+import { objectsIn, type Obj } from "../shape.ts";
 import { isInterrupted, normalizeState } from "../task-state.ts";
 
 type Part = Record<string, unknown> & { kind?: string };
-type Obj = Record<string, unknown>;
 
 export function partText(part: Part): string {
   if (!part || typeof part !== "object") return "";
@@ -30,7 +30,7 @@ export function partText(part: Part): string {
 export const partsText = (parts: unknown): string => (Array.isArray(parts) ? (parts as Part[]).map(partText).join("") : "");
 
 /** The parts that make up the answer of a task or message (0.3 form). */
-const arrayOf = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as unknown[]).filter((x) => x !== null && typeof x === "object") as T[] : []);
+const arrayOf = <T>(v: unknown): T[] => objectsIn(v) as T[];
 
 export function answerParts(result: Obj): Part[] {
   if (result.kind === "message") return arrayOf<Part>(result.parts);

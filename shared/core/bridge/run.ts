@@ -14,11 +14,11 @@ import { driveTask } from "../driver.ts";
 import type { Principal } from "../keys.ts";
 import { refsOfEvent } from "../normalize.ts";
 import { recordOwnership } from "../tenancy.ts";
+import { isObj, itemsIn, objectsIn, type Obj } from "../shape.ts";
 import { isSettledResult } from "../task-state.ts";
 import type { V03Message } from "./message.ts";
 import { partsText } from "./reply.ts";
 
-type Obj = Record<string, unknown>;
 
 export type RunEvent =
   /** The agent took the message: a failure from here on is the turn's, and a stream may begin. */
@@ -68,10 +68,10 @@ export async function* runAgent(opts: RunOptions, deps: AppDeps): AsyncGenerator
     const task = result ?? { kind: "task", id: event.taskId, contextId: event.contextId };
     if (event.kind === "task") {
       result = { ...event };
-      for (const artifact of (event.artifacts ?? []) as Obj[]) yield* delta(shown.add(artifact, false));
+      for (const artifact of objectsIn(event.artifacts)) yield* delta(shown.add(artifact, false));
     } else if (event.kind === "status-update") result = { ...task, status: event.status };
-    else if (event.kind === "artifact-update") {
-      const artifact = event.artifact as Obj;
+    else if (event.kind === "artifact-update" && isObj(event.artifact)) {
+      const artifact = event.artifact;
       result = withArtifact(task, artifact, event.append === true);
       yield* delta(shown.add(artifact, event.append === true));
     }
@@ -106,10 +106,10 @@ class ShownText {
 }
 
 function withArtifact(task: Obj, artifact: Obj, append: boolean): Obj {
-  const artifacts = [...((task.artifacts ?? []) as Obj[])];
+  const artifacts = objectsIn(task.artifacts);
   const i = artifacts.findIndex((a) => a.artifactId === artifact.artifactId);
   if (i === -1) artifacts.push(artifact);
-  else if (append) artifacts[i] = { ...artifacts[i], parts: [...((artifacts[i]!.parts ?? []) as unknown[]), ...((artifact.parts ?? []) as unknown[])] };
+  else if (append) artifacts[i] = { ...artifacts[i], parts: [...itemsIn(artifacts[i]!.parts), ...itemsIn(artifact.parts)] };
   else artifacts[i] = artifact;
   return { ...task, artifacts };
 }
