@@ -197,7 +197,13 @@ function notBlocking(params: unknown, version: A2AVersion): Obj {
 }
 
 /** A call may wait as long as the budget lasts, within [CALL_TIMEOUT_MS, the sync budget]. */
-const callTimeout = (deadline: number, deps: DriverDeps) => Math.max(CALL_TIMEOUT_MS, Math.min(deps.config.syncBudgetMs, deadline - deps.clock.now()));
+/**
+ * How long one call waits for the agent: the sync budget (the operator's "an agent answers within"),
+ * cut to what is left of the drive but never below the floor a hand-off needs for the agent to take
+ * the message. A sync budget of 0 (hand off at once) still gives each call that floor.
+ */
+const callTimeout = (deadline: number, deps: DriverDeps) =>
+  Math.min(deps.config.syncBudgetMs || CALL_TIMEOUT_MS, Math.max(CALL_TIMEOUT_MS, deadline - deps.clock.now()));
 
 const rpcOf = (drive: Drive, op: "send" | "stream" | "subscribe", params: unknown, deadline: number, deps: DriverDeps): AgentRpc => ({
   agent: drive.agent,
