@@ -59,10 +59,10 @@ import { MAIN_FIELDS, NEVER_LOADED } from "./bundle.ts";
 import { httpFunctions, routeKey, routes, type HttpFunctionName } from "../shared/routes/table.ts";
 import { frontPrefixes } from "./front.ts";
 import { queues as queueDefs, type QueueName } from "./schema.ts";
-import { consumerOf, functionDefs, queueEnvVar, SEND_ACTIONS, TABLE_ACTIONS, tableEnvVar, type FunctionDef, type FunctionName } from "./functions.ts";
+import { consumerOf, deadLetterEnvVar, functionDefs, queueEnvVar, REDRIVE_ACTIONS, SEND_ACTIONS, TABLE_ACTIONS, tableEnvVar, type FunctionDef, type FunctionName } from "./functions.ts";
 import { masterKey } from "./secrets.ts";
 import { pascal, tables } from "./storage.ts";
-import { queueNames, queues } from "./queues.ts";
+import { deadLetterQueues, queueNames, queues } from "./queues.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The Router
@@ -106,21 +106,25 @@ for (const key of PASS_THROUGH) {
 }
 
 /** A function learns the names of only the tables and queues it is granted (as it does locally). */
-function environmentFor({ tables: tableAccess, send, consume }: FunctionDef): Record<string, $util.Input<string>> {
+function environmentFor({ tables: tableAccess, send, consume, redrive = [] }: FunctionDef): Record<string, $util.Input<string>> {
   const env = { ...common };
   for (const name of tableAccess) env[tableEnvVar(name)] = tables[name].name;
-  for (const name of new Set([...send, ...(consume ? [consume] : [])])) env[queueEnvVar(name)] = queues[name].url;
+  for (const name of new Set([...send, ...(consume ? [consume] : []), ...redrive])) env[queueEnvVar(name)] = queues[name].url;
+  for (const name of redrive) env[deadLetterEnvVar(name)] = deadLetterQueues[name].url;
   return env;
 }
 
-function permissionsFor({ tables: tableAccess, send }: FunctionDef): sst.aws.FunctionPermissionArgs[] {
+function permissionsFor({ tables: tableAccess, send, redrive = [] }: FunctionDef): sst.aws.FunctionPermissionArgs[] {
   const permissions: sst.aws.FunctionPermissionArgs[] = [];
   if (tableAccess.length) {
     // Listings query the tables' indexes, whose ARNs are the table's plus `/index/<name>`.
     permissions.push({ actions: [...TABLE_ACTIONS], resources: tableAccess.flatMap((name) => [tables[name].arn, $interpolate`${tables[name].arn}/index/*`]) });
   }
-  if (send.length) {
-    permissions.push({ actions: [...SEND_ACTIONS], resources: send.map((name) => queues[name].arn) });
+  if (send.length || redrive.length) {
+    permissions.push({ actions: [...SEND_ACTIONS], resources: [...new Set([...send, ...redrive])].map((name) => queues[name].arn) });
+  }
+  if (redrive.length) {
+    permissions.push({ actions: [...REDRIVE_ACTIONS], resources: redrive.map((name) => deadLetterQueues[name].arn) });
   }
   return permissions;
 }

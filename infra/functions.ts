@@ -16,6 +16,8 @@ export interface FunctionDef {
   send: readonly QueueName[];
   /** The queue whose event source invokes this function: receive, delete, change visibility. */
   consume?: QueueName;
+  /** Queues whose dead letters this function reads and sends back: REDRIVE_ACTIONS on the dead-letter queue, SendMessage on the queue. */
+  redrive?: readonly QueueName[];
   memoryMb: number;
   timeoutSeconds: number;
 }
@@ -39,6 +41,9 @@ export const SEND_ACTIONS = ["sqs:SendMessage"] as const;
 /** What SST's queue subscriber grants the consuming function on its queue. */
 export const CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"] as const;
 
+/** Reading a dead-letter queue (SQS reads by receiving, then releases) and deleting what was sent back. */
+export const REDRIVE_ACTIONS = ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage"] as const;
+
 /**
  * Memory buys CPU on Lambda. HTTP functions get 512 MB: they parse, validate and translate JSON
  * and SSE per request while a caller waits, and the extra CPU shortens cold starts. Queue
@@ -50,7 +55,7 @@ const CONSUMER_MEMORY_MB = 256;
 
 export const functionDefs: Record<FunctionName, FunctionDef> = {
   // The HTTP API's own limit is 30 s; a stream may run for Lambda's maximum.
-  api: { tables: ["agents", "keys", "tasks", "usage", "counters"], send: ["tasks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 30 },
+  api: { tables: ["agents", "keys", "tasks", "usage", "counters"], send: ["tasks"], redrive: ["callbacks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 30 },
   a2a: { tables: ["agents", "keys", "tasks", "usage", "counters"], send: ["tasks", "callbacks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 900 },
   openai: { tables: ["agents", "keys", "tasks", "usage", "counters"], send: ["tasks", "callbacks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 900 },
   // Drives a task: reads its agent, stores the end, and announces it (the owner's webhook URL is on the key).
@@ -66,3 +71,5 @@ export const consumerOf = (queue: QueueName): FunctionName =>
 export const tableEnvVar = (name: TableName): string => `GATEWAY_TABLE_${name.toUpperCase()}`;
 /** The environment variable that tells a function a queue's URL (functions/lib/queues.ts reads it). */
 export const queueEnvVar = (name: QueueName): string => `GATEWAY_QUEUE_${name.toUpperCase()}_URL`;
+/** The environment variable that tells a function a queue's dead-letter queue URL. */
+export const deadLetterEnvVar = (name: QueueName): string => `GATEWAY_QUEUE_${name.toUpperCase()}_DLQ_URL`;

@@ -141,6 +141,26 @@ export interface Queue<T> {
   send(body: T, delaySeconds?: number): Promise<void>;
 }
 
+/** A message that used up its attempts, as its queue's dead-letter queue holds it. */
+export interface DeadLetter {
+  /** The dead-letter queue's id of the message: what `redrive` is given. */
+  id: string;
+  /** The message as it was sent (JSON when it was ours; anything else is shown as text). */
+  body: unknown;
+  /** When it was first sent: SQS keeps that time when it moves a message to the dead-letter queue. */
+  sentAt: string;
+}
+
+/**
+ * A queue's dead-letter queue (SQS): read without moving anything, and sent back to the queue, each
+ * letter as a new message that gets every attempt again.
+ */
+export interface DeadLetters {
+  list(limit: number): Promise<DeadLetter[]>;
+  /** Moves the letters with these ids (all of them when omitted) back; the ids moved. */
+  redrive(ids?: readonly string[]): Promise<string[]>;
+}
+
 /** One proxied call, for `/v1/usage`. */
 export interface UsageRecord {
   keyId: string;

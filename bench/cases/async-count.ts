@@ -76,6 +76,7 @@ export async function measureAsyncTask(taskSeconds: number): Promise<MeasuredTas
     jobs: tasks,
     pollQueue,
     callbackQueue,
+    deadCallbacks: { list: async () => [], redrive: async () => [] },
     usage: counted(new MemoryUsageStore(), tally),
     limiter: new MemoryRateLimiter(),
     upstream,

@@ -31,12 +31,12 @@ function logSink(env: Record<string, string | undefined>) {
 }
 
 /** Queues come from the functions that send to them, so the others bundle no SQS client. */
-export type QueueFactory = (env: Record<string, string | undefined>) => Pick<AppDeps, "pollQueue" | "callbackQueue">;
+export type QueueFactory = (env: Record<string, string | undefined>) => Pick<AppDeps, "pollQueue" | "callbackQueue" | "deadCallbacks">;
 
 /** For functions that never queue: a call would be a wiring bug, said plainly. */
 const noQueues: QueueFactory = () => {
-  const none = { send: async () => Promise.reject(new Error("this function has no queue")) };
-  return { pollQueue: none, callbackQueue: none };
+  const none = () => Promise.reject(new Error("this function has no queue"));
+  return { pollQueue: { send: none }, callbackQueue: { send: none }, deadCallbacks: { list: none, redrive: none } };
 };
 
 /** Memoised deps: built on the first invocation of a container, reused after. */
@@ -50,14 +50,14 @@ export function depsOnce(queues: QueueFactory = noQueues): () => AppDeps {
  * agent caches. In Lambda a process serves one function; locally it serves them all, so a key
  * revoked through the admin function is forgotten at once by the others too.
  */
-let shared: Omit<AppDeps, "pollQueue" | "callbackQueue"> | undefined;
+let shared: Omit<AppDeps, keyof ReturnType<QueueFactory>> | undefined;
 
 export function buildDeps(env: Record<string, string | undefined>, queues: QueueFactory = noQueues): AppDeps {
   shared ??= buildShared(env);
   return { ...shared, ...queues(env) };
 }
 
-function buildShared(env: Record<string, string | undefined>): Omit<AppDeps, "pollQueue" | "callbackQueue"> {
+function buildShared(env: Record<string, string | undefined>): Omit<AppDeps, keyof ReturnType<QueueFactory>> {
   const config = configFromEnv(env);
   const db = new DynamoDBClient({});
   const clock = systemClock;

@@ -7,7 +7,7 @@
  */
 import { createServer, request, Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CONSUME_ACTIONS, SEND_ACTIONS, TABLE_ACTIONS, type FunctionDef, type FunctionName } from "../functions.ts";
+import { CONSUME_ACTIONS, REDRIVE_ACTIONS, SEND_ACTIONS, TABLE_ACTIONS, type FunctionDef, type FunctionName } from "../functions.ts";
 import type { QueueName, TableName } from "../schema.ts";
 import { readAll } from "./http.ts";
 
@@ -23,6 +23,8 @@ export interface AccessProxyOptions {
   /** Deployed (prefixed) names of the tables and queues, to map a request back to what is granted. */
   tableNames: Record<TableName, string>;
   queueNames: Record<QueueName, string>;
+  /** Each queue's dead-letter queue, by the queue's name. */
+  deadLetterQueueNames: Record<QueueName, string>;
 }
 
 export interface AccessProxy {
@@ -77,17 +79,21 @@ export async function startAccessProxy(opts: AccessProxyOptions): Promise<Access
  * The policy check: `undefined` when every permission the request needs is granted to the
  * signing function, else AWS's answer to the first one missing.
  */
-export function accessCheck({ grants, tableNames, queueNames }: Pick<AccessProxyOptions, "grants" | "tableNames" | "queueNames">) {
+export function accessCheck({ grants, tableNames, queueNames, deadLetterQueueNames }: Pick<AccessProxyOptions, "grants" | "tableNames" | "queueNames" | "deadLetterQueueNames">) {
   const tableOf = inverse(tableNames);
   const queueOf = inverse(queueNames);
+  const deadLettersOf = inverse(deadLetterQueueNames);
   const allows = (def: FunctionDef, { service, action, resource }: Permission): boolean => {
     if (service === "dynamodb") {
       const table = tableOf.get(resource);
       return (TABLE_ACTIONS as readonly string[]).includes(action) && table !== undefined && def.tables.includes(table);
     }
+    const deadLettersOfQueue = deadLettersOf.get(resource);
+    if (deadLettersOfQueue !== undefined) return (REDRIVE_ACTIONS as readonly string[]).includes(action) && (def.redrive ?? []).includes(deadLettersOfQueue);
     const queue = queueOf.get(resource);
     if (queue === undefined) return false;
-    return ((SEND_ACTIONS as readonly string[]).includes(action) && def.send.includes(queue)) || ((CONSUME_ACTIONS as readonly string[]).includes(action) && def.consume === queue);
+    const sends = def.send.includes(queue) || (def.redrive ?? []).includes(queue);
+    return ((SEND_ACTIONS as readonly string[]).includes(action) && sends) || ((CONSUME_ACTIONS as readonly string[]).includes(action) && def.consume === queue);
   };
   return (principal: string | undefined, target: string, body: Buffer): Denial | undefined => {
     if (!principal || !(principal in grants)) return unrecognizedClient(target);

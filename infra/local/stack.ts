@@ -21,7 +21,7 @@ import type { SQSBatchResponse } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { queues, tables, type QueueName, type TableName } from "../schema.ts";
-import { consumerOf, functionDefs, queueEnvVar, tableEnvVar, type FunctionDef, type FunctionName } from "../functions.ts";
+import { consumerOf, deadLetterEnvVar, functionDefs, queueEnvVar, tableEnvVar, type FunctionDef, type FunctionName } from "../functions.ts";
 import { inProcessInvoker, installAwsLambdaGlobal } from "./awslambda.ts";
 import { ensureQueues, ensureTables, localAwsConfig, startDynamo, startSqs, type QueueUrls } from "./emulators.ts";
 import { startEventSource } from "./event-source.ts";
@@ -136,6 +136,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       grants,
       tableNames,
       queueNames: Object.fromEntries(Object.keys(queues).map((q) => [q, prefix + q])) as Record<QueueName, string>,
+      deadLetterQueueNames: Object.fromEntries(Object.keys(queues).map((q) => [q, queueNameOf(queueUrls[q as QueueName].dlqUrl)])) as Record<QueueName, string>,
     });
     stops.push(proxy.stop);
     // Every container reads keys afresh, so a key revoked through the admin function stops working at once.
@@ -165,7 +166,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-      ...grantedEnvironment({ tables: Object.keys(tables) as TableName[], send: Object.keys(queues) as QueueName[] }, tableNames, queueUrls),
+      ...grantedEnvironment({ tables: Object.keys(tables) as TableName[], send: Object.keys(queues) as QueueName[], redrive: Object.keys(queues) as QueueName[] }, tableNames, queueUrls),
       ...settings,
     });
     invoke = inProcessInvoker(await loadHandlers());
@@ -214,15 +215,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
 /** The environment that names what a function is granted, as infra/api.ts sets it in the cloud. */
 function grantedEnvironment(
-  { tables: granted, send, consume }: Pick<FunctionDef, "tables" | "send" | "consume">,
+  { tables: granted, send, consume, redrive = [] }: Pick<FunctionDef, "tables" | "send" | "consume" | "redrive">,
   tableNames: Record<TableName, string>,
   queueUrls: Record<QueueName, QueueUrls>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of granted) env[tableEnvVar(name)] = tableNames[name];
-  for (const name of new Set([...send, ...(consume ? [consume] : [])])) env[queueEnvVar(name)] = queueUrls[name].url;
+  for (const name of new Set([...send, ...(consume ? [consume] : []), ...redrive])) env[queueEnvVar(name)] = queueUrls[name].url;
+  for (const name of redrive) env[deadLetterEnvVar(name)] = queueUrls[name].dlqUrl;
   return env;
 }
+
+/** The queue name at the end of a queue URL, as SQS requests are checked against it. */
+const queueNameOf = (url: string) => new URL(url).pathname.split("/").pop() ?? "";
 
 /** Containers print the runtime client's lines (errors, timeouts): to the log file when there is one. */
 function containerLog(file: string | undefined): (fn: string, line: string) => void {

@@ -111,3 +111,13 @@ export const UsageQuery = z.object({
   from: z.optional(z.iso.datetime({ offset: true })),
   to: z.optional(z.iso.datetime({ offset: true })),
 });
+
+/** `GET /v1/callbacks/dead-letters`: how many to show (SQS is read 10 at a time). */
+export const DeadLettersQuery = z.object({
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+});
+
+/** `POST /v1/callbacks/dead-letters/redrive`: the letters to send again, or all of them. */
+export const RedriveBody = z.strictObject({
+  ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(100))),
+});

@@ -2,7 +2,7 @@
 import type { AppDeps } from "../deps.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { json } from "../http.ts";
-import { CreateKeyBody, CreateLiteLlmAgentBody, CreateNativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
+import { CreateKeyBody, CreateLiteLlmAgentBody, CreateNativeAgentBody, DeadLettersQuery, PatchAgentBody, RedriveBody, UsageQuery } from "../protocol/admin.ts";
 import { aggregateUsage } from "../core/usage.ts";
 import { gatewayAgent, probeAgent, publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
 import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf, type Principal } from "../core/keys.ts";
@@ -11,6 +11,7 @@ import type { Agent, VirtualKey } from "../ports.ts";
 import type { GatewayRequest } from "../http.ts";
 import { gatewayBaseUrl } from "../core/cards.ts";
 import { parseBody, parseValue } from "./body.ts";
+import { listDeadCallbacks } from "../core/async/dead-letters.ts";
 import { openApiDocument } from "./openapi.ts";
 import { handlerFor, type Handlers } from "./dispatch.ts";
 
@@ -112,6 +113,16 @@ export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
     if (from > to) throw new BadRequestError("from must be before to", "from");
     const records = await deps.usage.query({ from, to: to + "\uffff", ...(q.keyId ? { keyId: q.keyId } : {}), ...(q.agent ? { agent: q.agent } : {}) });
     return json(200, aggregateUsage(records, from, to));
+  }),
+
+  "GET /v1/callbacks/dead-letters": handlerFor(async (req, _p, deps) => {
+    const { limit = 50 } = parseValue(req.query, DeadLettersQuery);
+    return json(200, { data: await listDeadCallbacks(deps.deadCallbacks, deps.jobs, limit) });
+  }),
+
+  "POST /v1/callbacks/dead-letters/redrive": handlerFor(async (req, _p, deps) => {
+    const { ids } = parseBody(req, RedriveBody);
+    return json(200, { redriven: await deps.deadCallbacks.redrive(ids) });
   }),
 
   "DELETE /v1/agents/{name}": handlerFor(async (req, _p, deps) => {

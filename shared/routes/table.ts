@@ -6,7 +6,7 @@
  * generated from it.
  */
 import * as z from "zod/mini";
-import { CreateKeyBody, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, UsageQuery } from "../protocol/admin.ts";
+import { CreateKeyBody, DeadLettersQuery, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, RedriveBody, UsageQuery } from "../protocol/admin.ts";
 import { JsonRpcRequest } from "../protocol/jsonrpc.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
 import { V10TaskPushNotificationConfig } from "../protocol/a2a.ts";
@@ -86,6 +86,10 @@ export const routes = [
   { method: "GET", path: "/v1/usage", fn: "api", auth: "master", surface: "admin", query: UsageQuery },
 
   { method: "GET", path: "/v1/tasks", fn: "api", auth: "key", surface: "admin" },
+
+  // Callbacks past their last attempt (shared/core/async/dead-letters.ts).
+  { method: "GET", path: "/v1/callbacks/dead-letters", fn: "api", auth: "master", surface: "admin", query: DeadLettersQuery },
+  { method: "POST", path: "/v1/callbacks/dead-letters/redrive", fn: "api", auth: "master", surface: "admin", body: RedriveBody },
 
   { method: "GET", path: "/v1/models", fn: "api", auth: "key", surface: "openai" },
   { method: "POST", path: "/v1/chat/completions", fn: "openai", auth: "key", surface: "openai", body: ChatCompletionRequest },

@@ -8,7 +8,7 @@ import { accessCheck } from "../../infra/local/iam.ts";
 
 const tableNames = { agents: "p_agents", keys: "p_keys", tasks: "p_tasks", usage: "p_usage", counters: "p_counters" };
 const queueNames = { tasks: "p_tasks", callbacks: "p_callbacks" };
-const check = accessCheck({ grants: functionDefs, tableNames, queueNames });
+const check = accessCheck({ grants: functionDefs, tableNames, queueNames, deadLetterQueueNames: { tasks: "p_tasks-dlq", callbacks: "p_callbacks-dlq" } });
 const queueUrl = (name: string) => `http://sqs.us-east-1.localhost:9324/000000000000/${name}`;
 const ask = (fn: string | undefined, target: string, input: unknown) => check(fn, target, Buffer.from(JSON.stringify(input)));
 const dynamo = (fn: string, op: string, input: unknown) => ask(fn, `DynamoDB_20120810.${op}`, input);
@@ -49,6 +49,18 @@ describe("the local IAM check", () => {
     expect(sqs("a2a", "SendMessage", { QueueUrl: queueUrl("p_callbacks") })).toBeUndefined();
     expect(sqs("poller", "SendMessageBatch", { QueueUrl: queueUrl("p_tasks") })).toBeUndefined();
     expect(sqs("deliver", "ChangeMessageVisibility", { QueueUrl: queueUrl("p_callbacks") })).toBeUndefined();
+  });
+
+  it("lets only the api function read and redrive the callbacks' dead letters, and nobody the tasks' ones", () => {
+    for (const op of ["ReceiveMessage", "ChangeMessageVisibilityBatch", "DeleteMessage"]) {
+      expect(sqs("api", op, { QueueUrl: queueUrl("p_callbacks-dlq") })).toBeUndefined();
+      for (const fn of ["a2a", "openai", "poller", "deliver"]) expect(sqs(fn, op, { QueueUrl: queueUrl("p_callbacks-dlq") })?.status).toBe(403);
+      expect(sqs("api", op, { QueueUrl: queueUrl("p_tasks-dlq") })?.status).toBe(403);
+    }
+    // Back into the queue they came from; nothing more on the dead-letter queue (not even a send).
+    expect(sqs("api", "SendMessage", { QueueUrl: queueUrl("p_callbacks") })).toBeUndefined();
+    expect(sqs("api", "SendMessage", { QueueUrl: queueUrl("p_callbacks-dlq") })?.status).toBe(403);
+    expect(sqs("api", "ReceiveMessage", { QueueUrl: queueUrl("p_callbacks") })?.status).toBe(403);
   });
 
   it("denies a queue the function is not granted, in SQS's words", () => {
