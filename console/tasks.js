@@ -1,12 +1,13 @@
 // Tasks: what the gateway is running or ran for callers: state, timings, polls, callbacks, result.
 import { api } from "./api.js";
+import deadLettersSection from "./dead-letters.js";
 import { badge, fmtMs, h, jsonBlock, loading, showError, timeAgo, viewHeader } from "./ui.js";
 
 const TONE = { queued: "neutral", in_progress: "info", completed: "ok", failed: "bad", cancelled: "warn" };
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 const KIND = { "chat.completion": "chat completion", response: "response", a2a: "A2A" };
 
-export default function tasksView(root) {
+export default function tasksView(root, { master } = {}) {
   const abort = new AbortController();
   const out = h("div", {}, loading());
   const count = h("span", { class: "count" });
@@ -21,6 +22,8 @@ export default function tasksView(root) {
       h("label", { class: "check" }, auto, "Refresh every 3 s"),
       h("button", { type: "button", class: "btn", onclick: () => load() }, "Refresh")),
     out);
+  // Only the master key sees callbacks that could not be delivered (they are every key's).
+  if (master) root.append(deadLettersSection(abort.signal));
 
   const open = new Set(); // results left open stay open across refreshes
 

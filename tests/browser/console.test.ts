@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { consoleStaticHandler } from "../../infra/local/console.ts";
@@ -483,6 +484,35 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
     await shot("tasks");
   });
 
+  it("shows callbacks that every attempt failed to deliver, and sends one again", async () => {
+    // Prepare: a finished job, and its webhook as the callbacks queue dead-letters it after the last attempt
+    const owner = await createKey(stack, { name: "dead-letter", webhookUrl: `${hooks.url}/hooks` });
+    const started = await call(stack, owner.key, "POST", "/v1/responses", { model: "a2a/echo", input: "announce me", background: true });
+    const eventId = `evt_dead_${Date.now()}`;
+    await stack.sqs.send(new SendMessageCommand({
+      QueueUrl: stack.queueUrls.callbacks.dlqUrl,
+      MessageBody: JSON.stringify({ jobId: started.body.id, target: "webhook", type: "response.completed", eventId }),
+    }));
+
+    // Act (the tab is on Tasks already: loaded afresh)
+    await page.goto(`${front.url}/ui#/tasks`);
+    await page.reload();
+    const section = page.getByRole("region", { name: "Undelivered callbacks" });
+    const letter = section.locator("tr", { hasText: started.body.id });
+    await letter.waitFor();
+    const cells = await letter.locator("th, td").allTextContents();
+    await shot("tasks-dead-letters");
+    await letter.getByRole("button", { name: "Send again" }).click();
+
+    // Assess: listed with its job, agent and key; sent again, it reaches the receiver with its webhook-id and leaves the list
+    expect(cells[0]).toContain("webhook");
+    expect(cells[0]).toContain("response.completed");
+    expect(cells.slice(1, 4)).toEqual([started.body.id, "echo", owner.id]);
+    await expect.poll(() => hooks.requests.some((r) => r.headers["webhook-id"] === eventId && r.status === 200), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => section.getByRole("status").textContent()).toBe("1 callback sent again.");
+    expect(await section.locator("tr", { hasText: started.body.id }).count()).toBe(0);
+  });
+
   it("loads nothing from another origin and throws no page error", async () => {
     // Act: the Agents view in the dark scheme, for the record
     await page.emulateMedia({ colorScheme: "dark" });
@@ -547,6 +577,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
     expect(seen.tasks!.text).toContain("how many times the gateway polled the agent for it (tasks/get)");
     expect(seen.tasks!.columns).toContain("Agent polls");
     if (!virtual) {
+      expect(seen.tasks!.text).toContain("Undelivered callbacks");
       expect(nav).toEqual(["Agents", "Keys", "Usage", "Tasks", "Playground"]);
       expect(seen.keys!.text).toContain("Create a key");
       expect(seen.agents!.text).toContain("Register an agent");
@@ -563,6 +594,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
     expect(seen.agents!.columns).not.toContain("URL");
     expect(new Set(seen.agents!.buttons)).toEqual(new Set(["Refresh", "Card of echo"]));
     expect(seen.tasks!.text).toContain(virtual.id);
+    expect(seen.tasks!.text).not.toContain("Undelivered callbacks");
 
     // Act: the key is revoked; the tab that kept it asks for a key again, saying why
     await call(stack, stack.masterKey, "DELETE", `/v1/keys/${virtual.id}`);
