@@ -22,6 +22,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type KeySchemaElement,
@@ -91,7 +92,34 @@ export async function ensureTables(client: DynamoDBClient, defs: Record<string, 
 async function ensureTable(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
   const status = await createTableIfMissing(client, name, def);
   if (status !== "ACTIVE") await waitUntilActive(client, name);
+  if (status === undefined) await addMissingIndexes(client, name, def);
   if (def.ttl) await enableTtl(client, name, def.ttl);
+}
+
+const indexDefs = (def: TableDef) =>
+  Object.entries(def.indexes ?? {}).map(([IndexName, index]) => ({
+    IndexName,
+    KeySchema: keySchema(index.hashKey, index.rangeKey),
+    Projection: { ProjectionType: index.projection === "all" ? ("ALL" as const) : ("KEYS_ONLY" as const) },
+  }));
+
+/**
+ * A table kept from an earlier run (GATEWAY_DATA_DIR) gets the indexes the schema has gained since,
+ * one at a time as DynamoDB allows; the listings query them and would fail without.
+ */
+async function addMissingIndexes(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of indexDefs(def).filter((index) => !present.has(index.IndexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: keyAttributes(def).map((AttributeName): AttributeDefinition => ({ AttributeName, AttributeType: "S" })),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await waitUntilActive(client, name);
+  }
 }
 
 /** Returns the new table's status, or undefined when it already existed. */
@@ -103,15 +131,7 @@ async function createTableIfMissing(client: DynamoDBClient, name: string, def: T
         BillingMode: "PAY_PER_REQUEST",
         KeySchema: keySchema(def.hashKey, def.rangeKey),
         AttributeDefinitions: keyAttributes(def).map((AttributeName): AttributeDefinition => ({ AttributeName, AttributeType: "S" })),
-        ...(def.indexes
-          ? {
-              GlobalSecondaryIndexes: Object.entries(def.indexes).map(([IndexName, index]) => ({
-                IndexName,
-                KeySchema: keySchema(index.hashKey, index.rangeKey),
-                Projection: { ProjectionType: index.projection === "all" ? "ALL" : "KEYS_ONLY" },
-              })),
-            }
-          : {}),
+        ...(def.indexes ? { GlobalSecondaryIndexes: indexDefs(def) } : {}),
       }),
     );
     return TableDescription?.TableStatus;
@@ -126,11 +146,12 @@ const keySchema = (hashKey: string, rangeKey?: string): KeySchemaElement[] => [
   ...(rangeKey ? [{ AttributeName: rangeKey, KeyType: "RANGE" as const }] : []),
 ];
 
-/** dynalite (and real DynamoDB) report CREATING for a moment; TTL cannot be set until ACTIVE. */
+/** dynalite (and real DynamoDB) report CREATING for a moment (an index too); TTL cannot be set until ACTIVE. */
 async function waitUntilActive(client: DynamoDBClient, name: string): Promise<void> {
   for (const deadline = Date.now() + 10_000; ; await sleep(20)) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === "ACTIVE") return;
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === undefined || index.IndexStatus === "ACTIVE");
+    if (Table?.TableStatus === "ACTIVE" && indexesActive) return;
     if (Date.now() > deadline) throw new Error(`Table ${name} is still ${Table?.TableStatus}`);
   }
 }
