@@ -6,19 +6,19 @@
  */
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import { deliverCallback } from "../shared/core/async/deliver.ts";
-import { callbackRetrySeconds, CallbackMessageSchema } from "../shared/core/async/messages.ts";
+import { callbackRetrySeconds, QueuedCallbackSchema } from "../shared/core/async/messages.ts";
 import type { AppDeps } from "../shared/deps.ts";
 import { depsOnce } from "./lib/deps.ts";
 import { queueUrl, sqsClient, sqsQueues } from "./lib/queues.ts";
 import { receiveCount, sqsConsumer } from "./lib/sqs.ts";
 
 export const deliverHandler = (deps: () => AppDeps) => sqsConsumer(
-  CallbackMessageSchema,
+  QueuedCallbackSchema,
   async (message, record, deps) => {
     const outcome = await deliverCallback(message, deps);
     if (outcome.kind === "delivered") return;
     if (outcome.kind === "dropped") {
-      deps.log.info("callback dropped", { jobId: message.jobId, target: message.target, reason: outcome.reason });
+      deps.log.info("callback dropped", { ...("jobId" in message ? { jobId: message.jobId } : { keyId: message.keyId }), target: message.target, reason: outcome.reason });
       return;
     }
     await (await sqsClient()).send(

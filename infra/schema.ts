@@ -41,11 +41,14 @@ export const tables = {
     },
   },
   /**
-   * One item per proxied call, for `/v1/usage`: by key (the table's own key), by agent, or by day
-   * for all keys; `sk` sorts by time in each.
+   * Metering (shared/adapters/dynamo/meter.ts): counters per key, agent and hour, written as calls
+   * end, never one item per call; per-request markers that count each call once; each key's spend
+   * per budget period. Counters are read by key (the table's own key), by agent, or by day for all
+   * keys; `sk` sorts by hour in each. Markers and budgets carry neither `agent` nor `day`, so no
+   * index holds them.
    */
-  usage: {
-    hashKey: "keyId",
+  meter: {
+    hashKey: "pk",
     rangeKey: "sk",
     ttl: "ttl",
     indexes: {

@@ -72,6 +72,19 @@ export class RateLimitError extends GatewayError {
   }
 }
 
+/** A key's hard budget for the period is spent: refused before the call reaches an agent. */
+export class BudgetExceededError extends GatewayError {
+  readonly status = 429;
+  readonly code = "budget_exceeded";
+  constructor(
+    message: string,
+    details: { budget: string; spent: string; period: string; resetsAt: string },
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, details);
+  }
+}
+
 export type UpstreamFailure = "unreachable" | "timeout" | "bad_status" | "invalid_response";
 
 /** The agent could not be reached or answered something that is not a usable reply. */

@@ -4,6 +4,7 @@
  * unit tests (shared/adapters/memory.ts).
  */
 import type { IncomingHttpHeaders } from "node:http";
+import type { Pricing } from "./core/money.ts";
 
 /** A registered agent. `headers` are upstream credentials: sent to the agent, never shown. */
 export interface Agent {
@@ -16,9 +17,13 @@ export interface Agent {
   description?: string;
   /** Its gateway card is served without a key (to clients that resolve cards but send no headers). */
   publicCard?: boolean;
+  /** What a call to it costs (shared/core/money.ts); none means free. */
+  pricing?: Pricing;
   createdAt: string;
   updatedAt: string;
 }
+
+export type BudgetPeriod = "1d" | "7d" | "30d" | "month";
 
 /** A virtual key. Only `hash` identifies the secret; the key itself is shown once at creation. */
 export interface VirtualKey {
@@ -32,6 +37,13 @@ export interface VirtualKey {
   webhookUrl?: string;
   /** Signs webhooks (Standard Webhooks). Kept to sign; never returned after creation. */
   webhookSecret?: string;
+  /** Spend allowed per budget period (a decimal string); past it calls are refused. */
+  maxBudget?: string;
+  /** Crossing it sends the key's webhook a `key.budget_exceeded` event, once per period. */
+  softBudget?: string;
+  budgetPeriod?: BudgetPeriod;
+  /** When the budget was set: fixed-length periods count from here. */
+  budgetSince?: string;
   createdAt: string;
 }
 
@@ -49,6 +61,8 @@ export interface KeyStore {
   get(id: string): Promise<VirtualKey | undefined>;
   list(): Promise<VirtualKey[]>;
   create(key: VirtualKey): Promise<void>;
+  /** Replaces an existing key; NotFoundError if it is gone. */
+  update(key: VirtualKey): Promise<void>;
   delete(id: string): Promise<boolean>;
 }
 
@@ -161,22 +175,55 @@ export interface DeadLetters {
   redrive(ids?: readonly string[]): Promise<string[]>;
 }
 
-/** One proxied call, for `/v1/usage`. */
-export interface UsageRecord {
-  keyId: string;
-  agent: string;
-  method: string;
-  status: number;
-  latencyMs: number;
-  traceId: string;
+/**
+ * One call through the gateway, as the meter counts it. `agent` is set only when the call reached
+ * an agent the key may use (a name the registry holds, never one a caller typed); calls refused or
+ * answered before any agent are counted under the key alone.
+ */
+export interface MeteredCall {
   requestId: string;
-  at: string;
+  keyId: string;
+  agent?: string;
+  /** Epoch ms the call came in: its hour bucket. */
+  at: number;
+  /** `client_closed`: the caller left before the answer was complete, not the agent's fault. */
+  outcome: "ok" | "error" | "client_closed";
+  latencyMs: number;
+  /** Picos (shared/core/money.ts). */
+  cost: bigint;
+  /** What to add to the key's budget period: the cost less what was reserved before the call. */
+  budget?: { period: string; delta: bigint };
 }
 
-export interface UsageStore {
-  record(r: UsageRecord): Promise<void>;
-  /** Records in [from, to), for one key or all. */
-  query(q: { keyId?: string; agent?: string; from: string; to: string }): Promise<UsageRecord[]>;
+/** The counters of one key, agent (none: calls that reached no agent) and hour. */
+export interface UsageCounter {
+  keyId: string;
+  agent?: string;
+  /** `2026-12-03T06`: the UTC hour. */
+  hour: string;
+  requests: number;
+  errors: number;
+  clientClosed: number;
+  spend: bigint;
+  /** Calls per latency bucket (shared/core/metering.ts LATENCY_BOUNDS_MS). */
+  latency: number[];
+}
+
+export interface Meter {
+  /** Adds a call to its counters (and budget) once per request id: false when it was counted already. */
+  record(call: MeteredCall): Promise<boolean>;
+  /** Counters of hours in [fromHour, toHour], for one key, one agent, or all. */
+  counters(q: { keyId?: string; agent?: string; fromHour: string; toHour: string }): Promise<UsageCounter[]>;
+  /**
+   * Adds `amount` to a key's spend in a budget period unless the spend would then pass `limit`
+   * (with `amount` 0: unless it has reached `limit`). Atomic: one conditional write.
+   */
+  reserve(keyId: string, period: string, amount: bigint, limit: bigint): Promise<{ ok: boolean; spent: bigint }>;
+  /** Adds `delta` (may be negative: a refund) to a key's spend in a period. */
+  adjust(keyId: string, period: string, delta: bigint): Promise<void>;
+  spent(keyId: string, period: string): Promise<bigint>;
+  /** True for the first caller only, per key and period: who sends the soft-budget webhook. */
+  markSoftBudgetCrossed(keyId: string, period: string): Promise<boolean>;
 }
 
 export interface RateLimiter {

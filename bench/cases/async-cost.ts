@@ -42,9 +42,10 @@ const ASSUMED_PUT_ITEM_MS = 5;
  * A raw `message/send` answered within the sync budget, warm container, read off the code path:
  * one a2a invocation through the Router to its Function URL (no HTTP API), the key and agent
  * from the container's caches (no read), one write claiming the task (shared/core/proxy.ts) and
- * one of the usage record (shared/routes/dispatch.ts), both after the answer has gone out, its
- * logs. Billed time: the gateway's own wall time per call and the two writes, which the
- * invocation still waits for before it ends; the agent's time comes on top.
+ * metering transaction (shared/adapters/dynamo/meter.ts: the request's marker and its counter,
+ * 2 WRU each as a transaction, so 4), both after the answer has gone out, its logs. Billed time:
+ * the gateway's own wall time per call and the two writes, which the invocation still waits for
+ * before it ends; the agent's time comes on top.
  */
 export function syncSendScenario(gatewayWallMs: number): CostScenario {
   const billedMs = Math.ceil(gatewayWallMs + 2 * ASSUMED_PUT_ITEM_MS);
@@ -54,14 +55,14 @@ export function syncSendScenario(gatewayWallMs: number): CostScenario {
       invocations: [{ fn: "a2a", count: 1, billedMs, memoryMb: HTTP_MEMORY_MB }],
       httpApiRequests: 0,
       routerRequests: 1,
-      dynamoWriteUnits: 2,
+      dynamoWriteUnits: 5,
       dynamoReadUnits: 0,
       sqsRequests: 0,
       logBytes: LOG_BYTES_PER_INVOCATION,
       tasksGetCalls: 0,
     },
     note:
-      `billed = gateway's own ${gatewayWallMs.toFixed(2)} ms + 2 PutItems at ~${ASSUMED_PUT_ITEM_MS} ms (assumed); ` +
+      `billed = gateway's own ${gatewayWallMs.toFixed(2)} ms + 2 writes at ~${ASSUMED_PUT_ITEM_MS} ms (assumed); metering is 4 of the 5 WRU ($2.50 per 1M calls); ` +
       `+ $${agentTimeCostPer100Ms().toFixed(3)} per 1M for every 100 ms the agent takes; a cold container adds 2 reads (1 RRU)`,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { AppDeps } from "../../shared/deps.ts";
 import type { AgentCall, AgentReply, Upstream } from "../../shared/ports.ts";
-import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryMeter } from "../../shared/adapters/memory.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
 import { handOff } from "../../shared/core/async/handoff.ts";
@@ -77,7 +77,7 @@ export async function measureAsyncTask(taskSeconds: number): Promise<MeasuredTas
     pollQueue,
     callbackQueue,
     deadCallbacks: { list: async () => [], redrive: async () => [] },
-    usage: counted(new MemoryUsageStore(), tally),
+    meter: counted(new MemoryMeter(), tally),
     limiter: new MemoryRateLimiter(),
     upstream,
     auth: new Authenticator("sk-master-bench", keys, clock, 10_000),
@@ -90,10 +90,10 @@ export async function measureAsyncTask(taskSeconds: number): Promise<MeasuredTas
   Object.assign(tally, { reads: 0, writes: 0 });
 
   // The HTTP invocation that hands the task off (the agent accepted it: one send, not counted as a poll),
-  // and its usage record.
+  // and its metering write.
   const now = new Date(clock.t).toISOString();
   await handOff({ id: jobId("chat.completion", "agent", "t1"), kind: "chat.completion", agent: "agent", taskId: "t1", owner: "k1", status: "in_progress", polls: 0, push: [], callbacks: { attempts: 0, delivered: 0 }, createdAt: now, updatedAt: now }, deps);
-  await deps.usage.record({ keyId: "k1", agent: "agent", method: "chat.completions", status: 202, latencyMs: 1, traceId: "t", requestId: "r", at: now });
+  await deps.meter.record({ requestId: "r", keyId: "k1", agent: "agent", at: clock.t, outcome: "ok", latencyMs: 1, cost: 0n });
 
   let pollerInvocations = 0;
   while (pollQueue.sent.length) {

@@ -6,7 +6,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { AppDeps } from "../../shared/deps.ts";
 import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
-import { DynamoUsageStore } from "../../shared/adapters/dynamo/usage.ts";
+import { DynamoMeter } from "../../shared/adapters/dynamo/meter.ts";
 import type { Logger } from "../../shared/log.ts";
 import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
 import { registerAgent } from "../../shared/core/agents.ts";
@@ -57,5 +57,5 @@ export function withSdkWrites(deps: AppDeps): AppDeps {
     },
   } as DynamoDBClientConfig);
   const tasks = new DynamoTaskStore(db, "tasks", deps.config.taskTtlSeconds);
-  return { ...deps, tasks, jobs: tasks, usage: new DynamoUsageStore(db, "usage") };
+  return { ...deps, tasks, jobs: tasks, meter: new DynamoMeter(db, "meter") };
 }

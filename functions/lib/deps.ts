@@ -16,7 +16,7 @@ import { CachedAgentStore } from "../../shared/adapters/cached-agents.ts";
 import { DynamoAgentStore } from "../../shared/adapters/dynamo/agents.ts";
 import { DynamoKeyStore } from "../../shared/adapters/dynamo/keys.ts";
 import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
-import { DynamoUsageStore } from "../../shared/adapters/dynamo/usage.ts";
+import { DynamoMeter } from "../../shared/adapters/dynamo/meter.ts";
 import { DynamoRateLimiter } from "../../shared/adapters/dynamo/counters.ts";
 import { HttpUpstream } from "../../shared/adapters/upstream.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
@@ -69,7 +69,7 @@ function buildShared(env: Record<string, string | undefined>): Omit<AppDeps, key
     keys,
     tasks,
     jobs: tasks,
-    usage: new DynamoUsageStore(db, tableName("usage", env)),
+    meter: new DynamoMeter(db, tableName("meter", env)),
     limiter: new DynamoRateLimiter(db, tableName("counters", env)),
     upstream: new HttpUpstream(config.allowPrivateUrls),
     auth: new Authenticator(config.masterKey, keys, clock, config.cacheTtlMs),

@@ -10,6 +10,7 @@ import type { AppDeps } from "../../shared/deps.ts";
 import { isStream, SSE_KEEPALIVE, type GatewayResponse } from "../../shared/http.ts";
 import { jsonText } from "../../shared/protocol/jsonrpc.ts";
 import { dispatch, errorResponse, type OpenRouteHandler } from "../../shared/routes/dispatch.ts";
+import { CLIENT_CLOSED } from "../../shared/routes/metering.ts";
 import { MethodNotAllowedError, NotFoundError } from "../../shared/errors.ts";
 import { toGatewayRequest } from "./event.ts";
 
@@ -72,9 +73,10 @@ export function streamingHandler(handlers: Handlers, deps: () => AppDeps) {
     // leaving is seen (the local in-process front), it aborts at once.
     const abort = new AbortController();
     const { keepAliveMs, maxStreamMs } = deps().config;
-    const deadline = setTimeout(() => abort.abort(), maxStreamMs);
+    // The reason tells the meter a caller that left from a stream cut at its time limit.
+    const deadline = setTimeout(() => abort.abort("max_stream_duration"), maxStreamMs);
     let finished = false;
-    const goneEarly = () => void (finished || abort.abort());
+    const goneEarly = () => void (finished || abort.abort(CLIENT_CLOSED));
     responseStream.once("close", goneEarly);
     responseStream.once("error", goneEarly);
 

@@ -1,8 +1,9 @@
 /** In-memory ports for unit tests of the core. Same contracts as the DynamoDB adapters. */
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { isFinished, type Agent, type AgentStore, type Job, type JobStore, type KeyStore, type PushTarget, type Queue, type RateLimiter, type OwnedRef, type TaskStore, type UsageRecord, type UsageStore, type VirtualKey } from "../ports.ts";
+import { isFinished, type Agent, type AgentStore, type Job, type JobStore, type KeyStore, type PushTarget, type Queue, type RateLimiter, type OwnedRef, type TaskStore, type Meter, type MeteredCall, type UsageCounter, type VirtualKey } from "../ports.ts";
 import { parseAnyJobId } from "../core/async/job-id.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { hourOf, LATENCY_BOUNDS_MS, latencyBucket } from "../core/metering.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -38,6 +39,10 @@ export class MemoryKeyStore implements KeyStore {
     return [...this.items.values()].map(clone);
   }
   async create(key: VirtualKey) {
+    this.items.set(key.id, clone(key));
+  }
+  async update(key: VirtualKey) {
+    if (!this.items.has(key.id)) throw new NotFoundError(`Key "${key.id}" not found`);
     this.items.set(key.id, clone(key));
   }
   async delete(id: string) {
@@ -119,15 +124,52 @@ export class MemoryQueue<T> implements Queue<T> {
   }
 }
 
-export class MemoryUsageStore implements UsageStore {
-  readonly records: UsageRecord[] = [];
-  async record(r: UsageRecord) {
-    this.records.push(r);
+export class MemoryMeter implements Meter {
+  readonly counted = new Set<string>();
+  readonly items = new Map<string, UsageCounter>();
+  readonly budgets = new Map<string, { spent: bigint; soft?: boolean }>();
+  async record(call: MeteredCall) {
+    if (this.counted.has(call.requestId)) return false;
+    this.counted.add(call.requestId);
+    const hour = hourOf(call.at);
+    const k = `${call.keyId}#${hour}#${call.agent ?? ""}`;
+    const c = this.items.get(k) ?? { keyId: call.keyId, ...(call.agent ? { agent: call.agent } : {}), hour, requests: 0, errors: 0, clientClosed: 0, spend: 0n, latency: LATENCY_BOUNDS_MS.map(() => 0) };
+    c.requests++;
+    if (call.outcome === "error") c.errors++;
+    if (call.outcome === "client_closed") c.clientClosed++;
+    c.spend += call.cost;
+    c.latency[latencyBucket(call.latencyMs)]!++;
+    this.items.set(k, c);
+    if (call.budget) await this.adjust(call.keyId, call.budget.period, call.budget.delta);
+    return true;
   }
-  async query(q: { keyId?: string; agent?: string; from: string; to: string }) {
-    return this.records.filter(
-      (r) => (!q.keyId || r.keyId === q.keyId) && (!q.agent || r.agent === q.agent) && r.at >= q.from && r.at <= q.to,
-    );
+  async counters(q: { keyId?: string; agent?: string; fromHour: string; toHour: string }) {
+    return [...this.items.values()]
+      .filter((c) => (!q.keyId || c.keyId === q.keyId) && (!q.agent || c.agent === q.agent) && c.hour >= q.fromHour && c.hour <= q.toHour)
+      .map((c) => ({ ...c, latency: [...c.latency] }));
+  }
+  private budget(keyId: string, period: string) {
+    const k = `${keyId}#${period}`;
+    const b = this.budgets.get(k) ?? { spent: 0n };
+    this.budgets.set(k, b);
+    return b;
+  }
+  async reserve(keyId: string, period: string, amount: bigint, limit: bigint) {
+    const b = this.budget(keyId, period);
+    const ok = amount > 0n ? b.spent + amount <= limit : b.spent < limit;
+    if (ok) b.spent += amount;
+    return { ok, spent: b.spent };
+  }
+  async adjust(keyId: string, period: string, delta: bigint) {
+    this.budget(keyId, period).spent += delta;
+  }
+  async spent(keyId: string, period: string) {
+    return this.budget(keyId, period).spent;
+  }
+  async markSoftBudgetCrossed(keyId: string, period: string) {
+    const b = this.budget(keyId, period);
+    if (b.soft) return false;
+    return (b.soft = true);
   }
 }
 

@@ -47,6 +47,7 @@ export async function registerAgent(reg: AgentRegistration, deps: RegistryDeps):
     card,
     ...(reg.description !== undefined ? { description: reg.description } : {}),
     ...(reg.publicCard ? { publicCard: true } : {}),
+    ...(reg.pricing && Object.keys(reg.pricing).length ? { pricing: reg.pricing } : {}),
     createdAt: now,
     updatedAt: now,
   };
@@ -62,8 +63,11 @@ export async function updateAgent(name: string, patch: PatchAgentBody, deps: Reg
   // A new location without a new card means the card may have changed too.
   const card = patch.card ?? (urls ? await fetchCard(urls[0]!, headers, deps.upstream) : current.card);
   assertCardFits(card);
+  const { pricing: _old, ...rest } = current;
+  const pricing = patch.pricing === undefined ? current.pricing : patch.pricing && Object.keys(patch.pricing).length ? patch.pricing : undefined;
   const agent: Agent = {
-    ...current,
+    ...rest,
+    ...(pricing ? { pricing } : {}),
     urls: urls ?? current.urls,
     headers,
     card,
@@ -130,6 +134,7 @@ export function gatewayAgent(agent: Agent, gatewayUrl: string) {
     protocolVersions: cardVersion(card).versions,
     capabilities: card.capabilities,
     publicCard: agent.publicCard === true,
+    pricing: agent.pricing ?? {},
     card,
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,
@@ -148,6 +153,7 @@ export function publicAgent(agent: Agent) {
     protocolVersions: cardVersion(agent.card).versions,
     capabilities: { streaming: capabilities.streaming === true, pushNotifications: capabilities.pushNotifications === true },
     publicCard: agent.publicCard === true,
+    pricing: agent.pricing ?? {},
     card: agent.card,
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,

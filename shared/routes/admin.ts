@@ -2,8 +2,9 @@
 import type { AppDeps } from "../deps.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { json } from "../http.ts";
-import { CreateKeyBody, CreateLiteLlmAgentBody, CreateNativeAgentBody, DeadLettersQuery, PatchAgentBody, RedriveBody, UsageQuery } from "../protocol/admin.ts";
-import { aggregateUsage } from "../core/usage.ts";
+import { CreateKeyBody, CreateLiteLlmAgentBody, CreateNativeAgentBody, DeadLettersQuery, PatchAgentBody, PatchKeyBody, RedriveBody, UsageExportQuery, UsageQuery } from "../protocol/admin.ts";
+import { budgetPeriodAt, exportRows, hoursOf, keyBudget, toCsv, totalSpend, usageReport } from "../core/metering.ts";
+import { formatAmount, toPicos } from "../core/money.ts";
 import { gatewayAgent, probeAgent, publicAgent, registerAgent, requireAgent, updateAgent, type RegistryDeps } from "../core/agents.ts";
 import { assertMayUseAgent, hashKey, mayUseAgent, newKeySecret, newWebhookSecret, ownerOf, type Principal } from "../core/keys.ts";
 import { assertCallableUrl } from "../core/url-guard.ts";
@@ -29,6 +30,42 @@ const agentAs = (principal: Principal, req: GatewayRequest, deps: AppDeps) => (a
 /** A key as the API shows it after creation: never the key, its hash or the webhook secret. */
 const publicKey = ({ hash: _hash, webhookSecret, ...key }: VirtualKey) => ({ ...key, hasWebhookSecret: Boolean(webhookSecret) });
 
+/**
+ * A key's spend in its current budget period and when that period resets: the budget's own
+ * running total (what refusals are decided on) for a key with a budget, else the calendar month's
+ * counters.
+ */
+async function keySpend(key: VirtualKey, deps: AppDeps) {
+  const now = deps.clock.now();
+  const budget = keyBudget(key, now);
+  if (budget) {
+    const spent = await deps.meter.spent(key.id, budget.start);
+    return { period: budget.budgetPeriod, periodStart: budget.start, resetsAt: budget.end, spend: formatAmount(spent), maxBudget: budget.maxBudget, ...(budget.softBudget ? { softBudget: budget.softBudget } : {}) };
+  }
+  const month = budgetPeriodAt("month", key.createdAt, now);
+  const counters = await deps.meter.counters({ keyId: key.id, ...hoursOf(month.start, new Date(now).toISOString()) });
+  return { period: "month", periodStart: month.start, resetsAt: month.end, spend: formatAmount(totalSpend(counters)) };
+}
+
+/** A soft budget warns before the hard one refuses: it has no meaning without one, nor above it. */
+function assertBudgetFits(key: Pick<VirtualKey, "maxBudget" | "softBudget">): void {
+  if (key.softBudget === undefined) return;
+  if (key.maxBudget === undefined) throw new BadRequestError("softBudget needs a maxBudget", "softBudget");
+  if (toPicos(key.softBudget) > toPicos(key.maxBudget)) throw new BadRequestError("softBudget must not be above maxBudget", "softBudget");
+}
+
+/** The period of `/v1/usage` and its export: `to` defaults to now, `from` to a day before it. */
+function usagePeriod(q: { from?: string; to?: string }, deps: AppDeps, defaultMs = 24 * 3600_000) {
+  const to = q.to ?? new Date(deps.clock.now()).toISOString();
+  const from = q.from ?? new Date(Date.parse(to) - defaultMs).toISOString();
+  if (Date.parse(from) > Date.parse(to)) throw new BadRequestError("from must be before to", "from");
+  return { from, to };
+}
+
+const one = async function* (text: string) {
+  yield text;
+};
+
 /** The api function's routes but `/v1/models`, which the OpenAI surface provides (functions/api.ts). */
 export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
   "GET /health": async () => json(200, { status: "ok" }),
@@ -37,13 +74,16 @@ export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
   "POST /v1/keys": handlerFor(async (req, _p, deps) => {
     const body = parseBody(req, CreateKeyBody);
     if (body.webhookUrl) assertCallableUrl(body.webhookUrl, deps.config.allowPrivateUrls, "webhookUrl");
+    assertBudgetFits(body);
     const { id, key } = newKeySecret();
+    const now = new Date(deps.clock.now()).toISOString();
     const record: VirtualKey = {
       id,
       hash: hashKey(key),
       ...body,
       ...(body.webhookUrl ? { webhookSecret: newWebhookSecret() } : {}),
-      createdAt: new Date(deps.clock.now()).toISOString(),
+      ...(body.maxBudget ? { budgetSince: now } : {}),
+      createdAt: now,
     };
     await deps.keys.create(record);
     return json(201, { ...publicKey(record), key, ...(record.webhookSecret ? { webhookSecret: record.webhookSecret } : {}) });
@@ -54,7 +94,27 @@ export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
   "GET /v1/keys/{id}": handlerFor(async (req, _p, deps) => {
     const key = await deps.keys.get(req.params.id!);
     if (!key) throw new NotFoundError(`Key "${req.params.id}" not found`);
-    return json(200, publicKey(key));
+    return json(200, { ...publicKey(key), spend: await keySpend(key, deps) });
+  }),
+
+  "PATCH /v1/keys/{id}": handlerFor(async (req, _p, deps) => {
+    const patch = parseBody(req, PatchKeyBody);
+    const current = await deps.keys.get(req.params.id!);
+    if (!current) throw new NotFoundError(`Key "${req.params.id}" not found`);
+    const merged: Record<string, unknown> = { ...current };
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === null) delete merged[field];
+      else if (value !== undefined) merged[field] = value;
+    }
+    const key = merged as unknown as VirtualKey;
+    assertBudgetFits(key);
+    // A new budget, or a new length of period, starts counting now.
+    const budgetChanged = key.maxBudget !== undefined && (current.maxBudget === undefined || key.budgetPeriod !== current.budgetPeriod);
+    if (budgetChanged) key.budgetSince = new Date(deps.clock.now()).toISOString();
+    if (key.maxBudget === undefined) delete key.budgetSince;
+    await deps.keys.update(key);
+    deps.auth.forget(key.id);
+    return json(200, { ...publicKey(key), spend: await keySpend(key, deps) });
   }),
 
   "DELETE /v1/keys/{id}": handlerFor(async (req, _p, deps) => {
@@ -108,11 +168,21 @@ export const adminHandlers: Omit<Handlers<"api">, "GET /v1/models"> = {
 
   "GET /v1/usage": handlerFor(async (req, _p, deps) => {
     const q = parseValue(req.query, UsageQuery);
-    const to = q.to ?? new Date(deps.clock.now()).toISOString();
-    const from = q.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
-    if (from > to) throw new BadRequestError("from must be before to", "from");
-    const records = await deps.usage.query({ from, to: to + "\uffff", ...(q.keyId ? { keyId: q.keyId } : {}), ...(q.agent ? { agent: q.agent } : {}) });
-    return json(200, aggregateUsage(records, from, to));
+    const { from, to } = usagePeriod(q, deps);
+    const counters = await deps.meter.counters({ ...hoursOf(from, to), ...(q.keyId ? { keyId: q.keyId } : {}), ...(q.agent ? { agent: q.agent } : {}) });
+    return json(200, usageReport(counters, from, to));
+  }),
+
+  "GET /v1/usage/export": handlerFor(async (req, _p, deps) => {
+    const q = parseValue(req.query, UsageExportQuery);
+    // Invoices are monthly: the last 31 days unless said.
+    const { from, to } = usagePeriod(q, deps, 31 * 24 * 3600_000);
+    const counters = await deps.meter.counters({ ...hoursOf(from, to), ...(q.keyId ? { keyId: q.keyId } : {}), ...(q.agent ? { agent: q.agent } : {}) });
+    const rows = exportRows(counters);
+    const jsonl = q.format === "jsonl";
+    const text = jsonl ? rows.map((r) => JSON.stringify(r) + "\n").join("") : toCsv(rows);
+    const filename = `usage-${from.slice(0, 10)}-${to.slice(0, 10)}.${jsonl ? "jsonl" : "csv"}`;
+    return { status: 200, headers: { "content-type": jsonl ? "application/jsonl" : "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"` }, stream: one(text) };
   }),
 
   "GET /v1/callbacks/dead-letters": handlerFor(async (req, _p, deps) => {

@@ -10,6 +10,7 @@ import { describeError } from "../log.ts";
 import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
 import { bearerToken, type Principal } from "../core/keys.ts";
 import { adminErrorResponse, openaiErrorResponse, restErrorResponse, rpcErrorResponse } from "./errors.ts";
+import { emfFields, meteredCall, newTap, recordCall, reserveBudget, tappedUpstream, tokensOf, type CallTap } from "./metering.ts";
 
 /** What a route's handler receives: the request, who is calling (none on open routes), the deps. */
 export type RouteHandler = (req: GatewayRequest, principal: Principal, deps: AppDeps) => Promise<GatewayResponse>;
@@ -30,7 +31,10 @@ export async function dispatch(
   deps: AppDeps,
 ): Promise<GatewayResponse> {
   const surface = req.route.surface;
+  // Calls, not reads of the card: every POST, and every HTTP+JSON route (GetTask is a GET there).
+  const isCall = surface !== "admin" && (req.method === "POST" || surface === "a2a-rest");
   let principal: Principal | undefined;
+  let tap: CallTap | undefined;
   let response: GatewayResponse;
   try {
     const handler = handlers[`${req.route.method} ${req.route.path}`];
@@ -43,7 +47,11 @@ export async function dispatch(
       if (req.route.auth === "master" && principal.kind !== "master") throw new ForbiddenError("This route requires the master key");
       if (principal.kind === "key" && principal.key.rpm) await enforceRpm(principal.key.id, principal.key.rpm, deps);
     }
-    response = await (handler as OpenRouteHandler)(req, principal, deps);
+    if (isCall && principal) {
+      tap = newTap();
+      await reserveBudget(req, principal, deps, tap);
+    }
+    response = await (handler as OpenRouteHandler)(req, principal, tap ? { ...deps, upstream: tappedUpstream(deps.upstream, tap) } : deps);
   } catch (e) {
     if (!isGatewayError(e) && !(e instanceof RpcError)) {
       deps.log.error("unhandled error", { requestId: req.requestId, route: req.route.path, ...describeError(e) });
@@ -52,11 +60,13 @@ export async function dispatch(
   }
   response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
   const status = response.status;
-  // Calls, not reads of the card: every POST, and every HTTP+JSON route (GetTask is a GET there).
-  const recordUsage = surface !== "admin" && principal && (req.method === "POST" || surface === "a2a-rest") ? usageRecorder(req, principal, status, deps) : undefined;
+  if (tap) tap.tokens = tokensOf(response);
+  const caller = principal;
   // The request line is written once the response is out (a stream's when it ends, with its full
-  // duration): a log write is a syscall the caller need not wait for.
+  // duration): a log write is a syscall the caller need not wait for. A call's line carries its
+  // metrics (EMF), and then the call is metered.
   response.after = async () => {
+    const call = tap && caller ? await meteredCall(req, caller, status, tap, deps) : undefined;
     deps.log.info("request", {
       requestId: req.requestId,
       traceId: req.trace.traceId,
@@ -65,9 +75,9 @@ export async function dispatch(
       status,
       ms: Date.now() - req.receivedAt,
       ...(principal ? { keyId: principal.kind === "master" ? "master" : principal.key.id } : {}),
-      ...(req.params.agent ? { agent: req.params.agent } : {}),
+      ...(call ? emfFields(call) : {}),
     });
-    await recordUsage?.();
+    if (call && tap && caller) await recordCall(call, tap, caller, deps);
   };
   return response;
 }
@@ -83,33 +93,3 @@ async function enforceRpm(keyId: string, rpm: number, deps: AppDeps): Promise<vo
     throw new RateLimitError(`Rate limit of ${rpm} requests per minute reached`, Math.max(1, Math.ceil((60_000 - (now % 60_000)) / 1000)));
   }
 }
-
-/** One usage record per proxied call, written after the response is out, with the call's full latency. */
-function usageRecorder(req: GatewayRequest, principal: Principal, status: number, deps: AppDeps) {
-  return async () => {
-    const agent = req.params.agent ?? modelAgent(req);
-    if (!agent) return;
-    await deps.usage
-      .record({
-        keyId: principal.kind === "master" ? "master" : principal.key.id,
-        agent,
-        method: req.route.surface === "a2a-rest" ? `${req.method} ${req.route.path}` : req.body.kind === "json" ? methodOf(req.body.value) : req.route.path,
-        status,
-        latencyMs: Date.now() - req.receivedAt,
-        traceId: req.trace.traceId,
-        requestId: req.requestId,
-        at: new Date(req.receivedAt).toISOString(),
-      })
-      .catch((e: unknown) => deps.log.warn("usage not recorded", describeError(e)));
-  };
-}
-
-const modelAgent = (req: GatewayRequest): string | undefined => {
-  const model = req.body.kind === "json" ? (req.body.value as { model?: unknown } | null)?.model : undefined;
-  return typeof model === "string" ? model.replace(/^a2a\//, "") : undefined;
-};
-
-const methodOf = (body: unknown): string => {
-  const m = (body as { method?: unknown } | null)?.method;
-  return typeof m === "string" ? m.slice(0, 64) : "chat.completions";
-};

@@ -2,14 +2,14 @@
  * One mapper per surface from errors to the wire (CONVENTIONS §7). Gateway errors carry a safe
  * message; anything else becomes a generic internal error, logged by the dispatcher, never echoed.
  */
-import { isGatewayError, RateLimitError, UpstreamError, type GatewayError } from "../errors.ts";
+import { BudgetExceededError, isGatewayError, RateLimitError, UpstreamError, type GatewayError } from "../errors.ts";
 import { json, type JsonResponse } from "../http.ts";
 import { RpcCode, RpcError, rpcError, type JsonRpcId } from "../protocol/jsonrpc.ts";
 import { A2A_JSON_TYPE, restError } from "../protocol/rest.ts";
 import { gatewayError } from "../protocol/translate.ts";
 
 const retryAfter = (e: unknown): Record<string, string> | undefined =>
-  e instanceof RateLimitError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
+  e instanceof RateLimitError || e instanceof BudgetExceededError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
 
 /** Admin API: `{ error: { code, message, param?, details? } }`. */
 export function adminErrorResponse(e: unknown): JsonResponse {
@@ -24,8 +24,9 @@ export function openaiErrorResponse(e: unknown): JsonResponse {
   if (!isGatewayError(e)) {
     return json(500, { error: { message: "Internal error", type: "server_error", param: null, code: "internal_error" } });
   }
+  // OpenAI's own word for a spent quota, so clients do not retry it as a rate limit.
   const type =
-    e.status === 401 ? "authentication_error" : e.status === 429 ? "rate_limit_error" : e.status >= 500 ? "server_error" : "invalid_request_error";
+    e instanceof BudgetExceededError ? "insufficient_quota" : e.status === 401 ? "authentication_error" : e.status === 429 ? "rate_limit_error" : e.status >= 500 ? "server_error" : "invalid_request_error";
   const param = "param" in e && typeof e.param === "string" ? e.param : null;
   return json(e.status, { error: { message: e.message, type, param, code: e.code } }, retryAfter(e));
 }

@@ -6,7 +6,7 @@
  * generated from it.
  */
 import * as z from "zod/mini";
-import { CreateKeyBody, DeadLettersQuery, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, RedriveBody, UsageQuery } from "../protocol/admin.ts";
+import { CreateKeyBody, DeadLettersQuery, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, PatchKeyBody, RedriveBody, UsageExportQuery, UsageQuery } from "../protocol/admin.ts";
 import { JsonRpcRequest } from "../protocol/jsonrpc.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
 import { V10TaskPushNotificationConfig } from "../protocol/a2a.ts";
@@ -74,6 +74,7 @@ export const routes = [
   { method: "POST", path: "/v1/keys", fn: "api", auth: "master", surface: "admin", body: CreateKeyBody },
   { method: "GET", path: "/v1/keys", fn: "api", auth: "master", surface: "admin" },
   { method: "GET", path: "/v1/keys/{id}", fn: "api", auth: "master", surface: "admin" },
+  { method: "PATCH", path: "/v1/keys/{id}", fn: "api", auth: "master", surface: "admin", body: PatchKeyBody },
   { method: "DELETE", path: "/v1/keys/{id}", fn: "api", auth: "master", surface: "admin" },
 
   { method: "POST", path: "/v1/agents", fn: "api", auth: "master", surface: "admin", body: z.union([NativeAgentBody, LiteLlmAgentBody]) },
@@ -84,6 +85,7 @@ export const routes = [
   { method: "DELETE", path: "/v1/agents/{name}", fn: "api", auth: "master", surface: "admin" },
 
   { method: "GET", path: "/v1/usage", fn: "api", auth: "master", surface: "admin", query: UsageQuery },
+  { method: "GET", path: "/v1/usage/export", fn: "api", auth: "master", surface: "admin", query: UsageExportQuery },
 
   { method: "GET", path: "/v1/tasks", fn: "api", auth: "key", surface: "admin" },
 

@@ -1,6 +1,6 @@
 /** In-memory deps for unit tests of the core: no network, no emulators. */
 import type { AppDeps } from "../../shared/deps.ts";
-import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryUsageStore } from "../../shared/adapters/memory.ts";
+import { MemoryAgentStore, MemoryKeyStore, MemoryQueue, MemoryRateLimiter, MemoryTaskStore, MemoryMeter } from "../../shared/adapters/memory.ts";
 import type { CallbackMessage, PollMessage } from "../../shared/core/async/messages.ts";
 import type { Agent, AgentCall, AgentReply, Upstream } from "../../shared/ports.ts";
 import { Authenticator } from "../../shared/core/keys.ts";
@@ -42,7 +42,7 @@ export function memoryDeps(upstream: Upstream, overrides: Partial<AppDeps> = {})
     jobs: tasks,
     pollQueue: new MemoryQueue<PollMessage>(),
     callbackQueue: new MemoryQueue<CallbackMessage>(),
-    usage: new MemoryUsageStore(),
+    meter: new MemoryMeter(),
     limiter: new MemoryRateLimiter(),
     upstream,
     auth: new Authenticator(MASTER, keys, clock, 0),

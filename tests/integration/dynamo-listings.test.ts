@@ -11,11 +11,11 @@ import { ensureTables, localAwsConfig } from "../../infra/local/emulators.ts";
 import { bufferedHandler } from "../../functions/lib/http.ts";
 import { adminHandlers } from "../../shared/routes/admin.ts";
 import { DynamoTaskStore } from "../../shared/adapters/dynamo/tasks.ts";
-import { DynamoUsageStore } from "../../shared/adapters/dynamo/usage.ts";
+import { DynamoMeter } from "../../shared/adapters/dynamo/meter.ts";
 import { fromItem, toItem } from "../../shared/adapters/dynamo/codec.ts";
 import { jobId } from "../../shared/core/async/job-id.ts";
 import { hashKey, newKeySecret } from "../../shared/core/keys.ts";
-import type { Job, UsageRecord } from "../../shared/ports.ts";
+import type { Job, MeteredCall } from "../../shared/ports.ts";
 import { apiEvent, memoryDeps, ScriptedUpstream } from "../helpers/memory-deps.ts";
 
 /** Enough jobs that a listing read as "the first 1,000 items, sorted" would miss the newest. */
@@ -29,7 +29,7 @@ const sent: string[] = [];
 
 beforeAll(async () => {
   db = new DynamoDBClient(localAwsConfig(inject("dynamoEndpoint")));
-  await ensureTables(db, { [`${prefix}tasks`]: tables.tasks, [`${prefix}usage`]: tables.usage, [`${prefix}codec`]: { hashKey: "pk" } });
+  await ensureTables(db, { [`${prefix}tasks`]: tables.tasks, [`${prefix}meter`]: tables.meter, [`${prefix}codec`]: { hashKey: "pk" } });
   const send = db.send.bind(db) as (command: object) => Promise<unknown>;
   (db as { send: unknown }).send = (command: object) => {
     sent.push(command.constructor.name);
@@ -45,7 +45,7 @@ function setup() {
   const deps = memoryDeps(new ScriptedUpstream(() => ({ kind: "json", status: 200, body: {} })), {
     tasks,
     jobs: tasks,
-    usage: new DynamoUsageStore(db, `${prefix}usage`),
+    meter: new DynamoMeter(db, `${prefix}meter`),
   });
   const api = bufferedHandler(adminHandlers, () => deps);
   const get = async (url: string, key?: string) => {
@@ -57,15 +57,14 @@ function setup() {
   return { deps, tasks, get };
 }
 
-const usage = (keyId: string, agent: string, at: string, status = 200): UsageRecord => ({
+const usage = (keyId: string, agent: string, at: string, status = 200): MeteredCall => ({
+  requestId: randomBytes(6).toString("hex"),
   keyId,
   agent,
-  method: "message/send",
-  status,
+  at: Date.parse(at),
+  outcome: status >= 400 ? "error" : "ok",
   latencyMs: 10,
-  traceId: "t",
-  requestId: randomBytes(6).toString("hex"),
-  at,
+  cost: 0n,
 });
 
 describe("GET /v1/usage on DynamoDB Local", () => {
@@ -83,7 +82,7 @@ describe("GET /v1/usage on DynamoDB Local", () => {
         usage("k2", "agent", day(3, 9)),
         usage("k2", "other", day(3, 23)),
         usage("k2", "other", day(5, 1)), // after the range
-      ].map((r) => deps.usage.record(r)),
+      ].map((r) => deps.meter.record(r)),
     );
     const range = `from=${encodeURIComponent(day(1, 0))}&to=${encodeURIComponent(day(4, 0))}`;
     sent.length = 0;

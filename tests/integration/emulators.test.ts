@@ -111,9 +111,9 @@ describe.concurrent.each<{ engine?: DynamoEngine; expected: DynamoEngine }>([
     // Assess
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toEqual(expect.arrayContaining(Object.keys(tables)));
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: "usage" }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: "meter" }));
     expect(Table?.KeySchema).toEqual([
-      { AttributeName: "keyId", KeyType: "HASH" },
+      { AttributeName: "pk", KeyType: "HASH" },
       { AttributeName: "sk", KeyType: "RANGE" },
     ]);
     expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");

@@ -264,7 +264,7 @@ describe("the gateway's functions, with only their grants", () => {
 
   it("the poller without the agents table is denied it, as on AWS, and the task does not finish", async () => {
     // Prepare: the grant the first deploy lacked (issue 12).
-    const stack = await startTestStack({ grants: { poller: { ...functionDefs.poller, tables: ["tasks", "usage", "keys"] } } });
+    const stack = await startTestStack({ grants: { poller: { ...functionDefs.poller, tables: ["tasks", "keys"] } } });
     const logFile = process.env.GATEWAY_LOG_FILE!;
     // Act
     const chat = await asyncChat(stack);

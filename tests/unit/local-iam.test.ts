@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { functionDefs } from "../../infra/functions.ts";
 import { accessCheck } from "../../infra/local/iam.ts";
 
-const tableNames = { agents: "p_agents", keys: "p_keys", tasks: "p_tasks", usage: "p_usage", counters: "p_counters" };
+const tableNames = { agents: "p_agents", keys: "p_keys", tasks: "p_tasks", meter: "p_meter", counters: "p_counters" };
 const queueNames = { tasks: "p_tasks", callbacks: "p_callbacks" };
 const check = accessCheck({ grants: functionDefs, tableNames, queueNames, deadLetterQueueNames: { tasks: "p_tasks-dlq", callbacks: "p_callbacks-dlq" } });
 const queueUrl = (name: string) => `http://sqs.us-east-1.localhost:9324/000000000000/${name}`;
@@ -22,13 +22,13 @@ describe("the local IAM check", () => {
   });
 
   it("denies a table the function is not granted, in DynamoDB's words", () => {
-    const denial = dynamo("deliver", "PutItem", { TableName: "p_usage" });
+    const denial = dynamo("deliver", "PutItem", { TableName: "p_meter" });
 
     expect(denial?.status).toBe(400);
     expect(JSON.parse(denial!.body)).toEqual({
       __type: "com.amazon.coral.service#AccessDeniedException",
       message:
-        "User: arn:aws:sts::000000000000:assumed-role/deliver/deliver is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/p_usage because no identity-based policy allows the dynamodb:PutItem action",
+        "User: arn:aws:sts::000000000000:assumed-role/deliver/deliver is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/p_meter because no identity-based policy allows the dynamodb:PutItem action",
     });
   });
 

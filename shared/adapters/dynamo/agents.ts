@@ -12,12 +12,13 @@ const toAgentItem = (a: Agent): Item =>
     card: JSON.stringify(a.card),
     description: a.description,
     publicCard: a.publicCard,
+    pricing: a.pricing,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   });
 
 function fromAgentItem(item: Item): Agent {
-  const r = fromItem(item) as Record<string, string> & { urls: string[]; publicCard?: boolean };
+  const r = fromItem(item) as Record<string, string> & { urls: string[]; publicCard?: boolean; pricing?: Agent["pricing"] };
   return {
     name: r.name,
     urls: r.urls,
@@ -25,6 +26,7 @@ function fromAgentItem(item: Item): Agent {
     card: JSON.parse(r.card ?? "{}") as Record<string, unknown>,
     ...(r.description ? { description: r.description } : {}),
     ...(r.publicCard ? { publicCard: true } : {}),
+    ...(r.pricing ? { pricing: r.pricing } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   } as Agent;

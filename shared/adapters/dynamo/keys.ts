@@ -1,7 +1,8 @@
 /** The keys table: one item per virtual key, keyed by id. Holds a hash of the key, never the key. */
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { NotFoundError } from "../../errors.ts";
 import type { KeyStore, VirtualKey } from "../../ports.ts";
-import { fromItem, names, toItem, type Item } from "./codec.ts";
+import { fromItem, isConditionFailed, names, toItem, type Item } from "./codec.ts";
 
 const fromKeyItem = (item: Item): VirtualKey => fromItem(item) as unknown as VirtualKey;
 
@@ -28,14 +29,16 @@ export class DynamoKeyStore implements KeyStore {
   }
 
   async create(key: VirtualKey): Promise<void> {
-    await this.db.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: toItem({ ...key }),
-        ConditionExpression: "attribute_not_exists(#id)",
-        ExpressionAttributeNames: names("id"),
-      }),
-    );
+    await this.put(key, "attribute_not_exists(#id)");
+  }
+
+  async update(key: VirtualKey): Promise<void> {
+    try {
+      await this.put(key, "attribute_exists(#id)");
+    } catch (e) {
+      if (isConditionFailed(e)) throw new NotFoundError(`Key "${key.id}" not found`);
+      throw e;
+    }
   }
 
   async delete(id: string): Promise<boolean> {
@@ -43,5 +46,9 @@ export class DynamoKeyStore implements KeyStore {
       new DeleteItemCommand({ TableName: this.table, Key: { id: { S: id } }, ReturnValues: "ALL_OLD" }),
     );
     return Boolean(out.Attributes);
+  }
+
+  private async put(key: VirtualKey, condition: string): Promise<void> {
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: toItem({ ...key }), ConditionExpression: condition, ExpressionAttributeNames: names("id") }));
   }
 }

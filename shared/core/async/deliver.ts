@@ -9,7 +9,7 @@ import { UpstreamError } from "../../errors.ts";
 import { isFinished, type Job, type PushTarget } from "../../ports.ts";
 import { translateResult } from "../../protocol/translate.ts";
 import { webhookEventType } from "./announce.ts";
-import type { CallbackMessage } from "./messages.ts";
+import type { CallbackMessage, KeyEventMessage, QueuedCallback } from "./messages.ts";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -25,7 +25,8 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
   return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
 }
 
-export async function deliverCallback(msg: CallbackMessage, deps: AppDeps): Promise<DeliveryOutcome> {
+export async function deliverCallback(msg: QueuedCallback, deps: AppDeps): Promise<DeliveryOutcome> {
+  if (msg.target === "key") return deliverKeyEvent(msg, deps);
   const job = await deps.jobs.get(msg.jobId);
   if (!job) return { kind: "dropped", reason: "the job expired or a later turn replaced it" };
   // The end is announced before it is stored: until it is, wait (the queue retries with backoff),
@@ -48,6 +49,21 @@ export async function deliverCallback(msg: CallbackMessage, deps: AppDeps): Prom
   return delivered ? { kind: "delivered" } : { kind: "retry", reason: `receiver answered HTTP ${status}` };
 }
 
+/** An event of the key itself (its soft budget crossed): no job to record the attempt on. */
+async function deliverKeyEvent(msg: KeyEventMessage, deps: AppDeps): Promise<DeliveryOutcome> {
+  const key = await deps.keys.get(msg.keyId);
+  if (!key?.webhookUrl || !key.webhookSecret) return { kind: "dropped", reason: "the key was revoked or its webhook removed" };
+  const body = JSON.stringify({ id: msg.eventId, object: "event", created_at: msg.createdAt, type: msg.type, data: msg.data });
+  const { headers } = signedWebhook(key.webhookUrl, key.webhookSecret, msg.eventId, body, deps);
+  try {
+    const reply = await deps.upstream.post({ urls: [key.webhookUrl], headers, body, timeoutMs: DELIVERY_TIMEOUT_MS });
+    if (reply.kind === "sse") reply.close();
+    return reply.status >= 200 && reply.status < 300 ? { kind: "delivered" } : { kind: "retry", reason: `receiver answered HTTP ${reply.status}` };
+  } catch (e) {
+    return { kind: "retry", reason: `webhook to ${new URL(key.webhookUrl).host}: ${e instanceof UpstreamError ? e.message : "request failed"}` };
+  }
+}
+
 interface CallbackRequest {
   url: string;
   body: string;
@@ -57,17 +73,21 @@ interface CallbackRequest {
 async function webhookRequest(msg: Extract<CallbackMessage, { target: "webhook" }>, job: Job, deps: AppDeps): Promise<CallbackRequest | { dropped: string }> {
   const key = await deps.keys.get(job.owner);
   if (!key?.webhookUrl || !key.webhookSecret) return { dropped: "the key was revoked or its webhook removed" };
-  // Signed now (receivers refuse old timestamps); the event itself is the same on every attempt.
-  const timestamp = Math.floor(deps.clock.now() / 1000);
   const body = JSON.stringify({ id: msg.eventId, object: "event", created_at: Math.floor(Date.parse(job.updatedAt) / 1000), type: msg.type, data: { id: job.id } });
+  return signedWebhook(key.webhookUrl, key.webhookSecret, msg.eventId, body, deps);
+}
+
+/** Signed now (receivers refuse old timestamps); the event itself is the same on every attempt. */
+function signedWebhook(url: string, secret: string, eventId: string, body: string, deps: Pick<AppDeps, "clock">): CallbackRequest {
+  const timestamp = Math.floor(deps.clock.now() / 1000);
   return {
-    url: key.webhookUrl,
+    url,
     body,
     headers: {
       "content-type": "application/json",
-      "webhook-id": msg.eventId,
+      "webhook-id": eventId,
       "webhook-timestamp": String(timestamp),
-      "webhook-signature": signWebhook(key.webhookSecret, msg.eventId, timestamp, body),
+      "webhook-signature": signWebhook(secret, eventId, timestamp, body),
     },
   };
 }

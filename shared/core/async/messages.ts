@@ -14,6 +14,19 @@ export type CallbackMessage =
   | { jobId: string; target: "webhook"; type: string; eventId: string }
   | { jobId: string; target: "push"; pushId: string; eventId: string };
 
+/** An event of a key itself (`key.budget_exceeded`), to its webhook, signed the same way; its data carried along. */
+export interface KeyEventMessage {
+  keyId: string;
+  target: "key";
+  type: string;
+  eventId: string;
+  createdAt: number;
+  data: Record<string, unknown>;
+}
+
+/** What the callbacks queue carries. */
+export type QueuedCallback = CallbackMessage | KeyEventMessage;
+
 /** Exponential backoff between polls, 1 s doubling to a 60 s cap (SPEC §1): between polls nothing runs. */
 export const pollDelaySeconds = (attempt: number) => Math.min(2 ** attempt, 60);
 
@@ -39,3 +52,12 @@ export const CallbackMessageSchema = z.discriminatedUnion("target", [
   z.object({ jobId: z.string().check(z.minLength(1)), target: z.literal("webhook"), type: z.string(), eventId: z.string() }),
   z.object({ jobId: z.string().check(z.minLength(1)), target: z.literal("push"), pushId: z.string(), eventId: z.string() }),
 ]);
+export const KeyEventMessageSchema = z.object({
+  keyId: z.string().check(z.minLength(1)),
+  target: z.literal("key"),
+  type: z.string(),
+  eventId: z.string(),
+  createdAt: z.number(),
+  data: z.record(z.string(), z.unknown()),
+});
+export const QueuedCallbackSchema = z.union([CallbackMessageSchema, KeyEventMessageSchema]);
