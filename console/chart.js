@@ -13,7 +13,7 @@ function niceMax(n) {
 
 /** Every bucket of the range, with the API's points in place and empty ones at zero. */
 export function fillSeries(series, from, to, interval) {
-  const step = interval === "hour" ? 3_600_000 : 60_000;
+  const step = interval === "day" ? 86_400_000 : interval === "hour" ? 3_600_000 : 60_000;
   const byT = new Map(series.map((p) => [Date.parse(p.t), p]));
   const out = [];
   for (let t = Math.floor(Date.parse(from) / step) * step; t <= Date.parse(to); t += step) {

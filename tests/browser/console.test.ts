@@ -430,11 +430,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
   });
 
   it("shows the calls in usage: per key and agent in a table, over time in charts", async () => {
-    // Prepare: one failing call too (an agent that does not exist answers 404)
+    // Prepare: one failing call too (an agent that does not exist answers 404: counted under the key alone, not under "nope")
     await call(stack, stack.masterKey, "POST", "/a2a/nope", { jsonrpc: "2.0", id: 1, method: "message/send", params: {} });
     const expected = await eventually(async () => {
       const { body } = await call(stack, stack.masterKey, "GET", "/v1/usage");
-      return body.data.some((r: { agent: string }) => r.agent === "nope") ? body : undefined;
+      return body.data.some((r: { agent: string | null; keyId: string }) => r.agent === null && r.keyId === "master") ? body : undefined;
     });
 
     // Act
@@ -447,7 +447,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the console in a real browser", () => {
     const echoUsage = expected.data.find((r: { agent: string; keyId: string }) => r.agent === "echo" && r.keyId === "master");
     expect(echoUsage.requests).toBeGreaterThanOrEqual(5);
     expect((await echoRow.locator("td").allTextContents()).slice(0, 3)).toEqual(["master key", "echo", String(echoUsage.requests)]);
-    expect((await page.locator(".usage-table tbody tr", { hasText: "nope" }).locator("td").allTextContents()).slice(1, 4)).toEqual(["nope", "1", "1"]);
+    expect((await echoRow.locator("td").allTextContents())[4]).toBe(echoUsage.spend);
+    const refused = expected.data.find((r: { agent: string | null; keyId: string }) => r.agent === null && r.keyId === "master");
+    expect((await page.locator(".usage-table tbody tr", { hasText: "no agent" }).locator("td").allTextContents()).slice(1, 4)).toEqual(["no agent", String(refused.requests), String(refused.errors)]);
+    expect(await page.locator(".usage-table", { hasText: "nope" }).count()).toBe(0);
     expect(await page.locator("svg.chart rect.bar").count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator("svg.chart rect.bar.err").count()).toBe(1);
     expect(await page.locator("svg.chart circle.dot").count()).toBeGreaterThanOrEqual(1);
