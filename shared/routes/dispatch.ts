@@ -10,7 +10,7 @@ import { describeError } from "../log.ts";
 import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
 import { bearerToken, type Principal } from "../core/keys.ts";
 import { adminErrorResponse, openaiErrorResponse, restErrorResponse, rpcErrorResponse } from "./errors.ts";
-import { emfFields, meteredCall, newTap, recordCall, reserveBudget, tappedUpstream, tokensOf, type CallTap } from "./metering.ts";
+import { emfFields, meteredCall, newTap, recordCall, reserveBudget, tappedUpstream, tapTokens, type CallTap } from "./metering.ts";
 
 /** What a route's handler receives: the request, who is calling (none on open routes), the deps. */
 export type RouteHandler = (req: GatewayRequest, principal: Principal, deps: AppDeps) => Promise<GatewayResponse>;
@@ -45,12 +45,11 @@ export async function dispatch(
     if (req.route.auth !== "none" && (req.route.auth !== "optional" || token !== undefined)) {
       principal = await deps.auth.authenticate(token);
       if (req.route.auth === "master" && principal.kind !== "master") throw new ForbiddenError("This route requires the master key");
+      // A call refused from here on is still counted, under the key.
+      if (isCall) tap = newTap();
       if (principal.kind === "key" && principal.key.rpm) await enforceRpm(principal.key.id, principal.key.rpm, deps);
     }
-    if (isCall && principal) {
-      tap = newTap();
-      await reserveBudget(req, principal, deps, tap);
-    }
+    if (tap && principal) await reserveBudget(req, principal, deps, tap);
     response = await (handler as OpenRouteHandler)(req, principal, tap ? { ...deps, upstream: tappedUpstream(deps.upstream, tap) } : deps);
   } catch (e) {
     if (!isGatewayError(e) && !(e instanceof RpcError)) {
@@ -60,7 +59,7 @@ export async function dispatch(
   }
   response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
   const status = response.status;
-  if (tap) tap.tokens = tokensOf(response);
+  if (tap) response = tapTokens(response, tap);
   const caller = principal;
   // The request line is written once the response is out (a stream's when it ends, with its full
   // duration): a log write is a syscall the caller need not wait for. A call's line carries its

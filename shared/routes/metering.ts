@@ -82,13 +82,52 @@ export async function reserveBudget(req: GatewayRequest, principal: Principal, d
   tap.reserved = { period: budget.start, amount };
 }
 
-/** Token counts the answer carries (the bridge's `usage`: chat completions and responses). */
-export function tokensOf(res: GatewayResponse): CallMeasure {
-  if (isStream(res)) return {};
-  const usage = (res.body as { usage?: Record<string, unknown> } | undefined)?.usage;
+/**
+ * Token counts the answer carries (the bridge's `usage`: chat completions and responses). A stream
+ * is read as it passes: its chunk with `usage` (a chat stream's last, with `include_usage`; a
+ * Responses stream's `response.completed`) sets them before the call is metered.
+ */
+export function tapTokens(res: GatewayResponse, tap: CallTap): GatewayResponse {
+  if (!isStream(res)) {
+    tap.tokens = tokenCounts((res.body as { usage?: unknown } | undefined)?.usage);
+    return res;
+  }
+  const source = res.stream;
+  const see = (chunk: string) => {
+    if (!chunk.includes('"usage"')) return;
+    for (const line of chunk.split("\n")) {
+      if (!line.startsWith("data: {")) continue;
+      try {
+        const event = JSON.parse(line.slice(6)) as { usage?: unknown; response?: { usage?: unknown } };
+        const counts = tokenCounts(event.usage ?? event.response?.usage);
+        if (counts.inputTokens !== undefined || counts.outputTokens !== undefined) tap.tokens = counts;
+      } catch {
+        // Not an event of ours: nothing to count.
+      }
+    }
+  };
+  // A transparent iterator: `return()` (the caller leaving) reaches the source unchanged.
+  const stream: AsyncIterable<string> = {
+    [Symbol.asyncIterator]() {
+      const it = source[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          const r = await it.next();
+          if (!r.done) see(r.value);
+          return r;
+        },
+        return: async (value?: unknown) => (it.return ? it.return(value) : { done: true, value: undefined }),
+      };
+    },
+  };
+  return { ...res, stream };
+}
+
+function tokenCounts(usage: unknown): CallMeasure {
   if (!usage || typeof usage !== "object") return {};
+  const u = usage as Record<string, unknown>;
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
-  return { inputTokens: n(usage.prompt_tokens) ?? n(usage.input_tokens), outputTokens: n(usage.completion_tokens) ?? n(usage.output_tokens) };
+  return { inputTokens: n(u.prompt_tokens) ?? n(u.input_tokens), outputTokens: n(u.completion_tokens) ?? n(u.output_tokens) };
 }
 
 /** What to count for a call that has ended. */

@@ -66,6 +66,17 @@ describe("prices and spend, exactly", () => {
     const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
     expect(usage.body.data[0].spend).toBe(formatAmount(toPicos("0.001") * BigInt(prompt_tokens) + toPicos("0.002") * BigInt(completion_tokens)));
   });
+
+  it("charges tokens of a streamed answer from the usage the stream reports (a Responses stream's response.completed)", async () => {
+    const { gw, key, keyId } = await setup({ perInputTokens1K: "1", perOutputTokens1K: "2" } as never);
+    const res = await gw.call("/v1/responses", key, { model: "a2a/echo", input: "12345678", stream: true });
+    expect(res.status).toBe(200);
+    const completed = res.text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6))).find((e) => e.type === "response.completed");
+    const { input_tokens, output_tokens } = completed.response.usage;
+    const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
+    expect(usage.body.data[0].spend).toBe(formatAmount(toPicos("0.001") * BigInt(input_tokens) + toPicos("0.002") * BigInt(output_tokens)));
+    expect(usage.body.data[0].spend).not.toBe("0");
+  });
 });
 
 describe("who a call is counted under (red team)", () => {
@@ -79,6 +90,18 @@ describe("who a call is counted under (red team)", () => {
     const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
     expect(usage.body.data).toEqual([expect.objectContaining({ keyId, agent: null, requests: 6, errors: 6, spend: "0" })]);
     expect(usage.text.length).toBeLessThan(2_000);
+  });
+
+  it("counts a call refused by the key's rate limit under the key alone", async () => {
+    const { gw, key, keyId, upstream } = await setup({ perRequest: "1" }, { rpm: 1 });
+    expect((await gw.call("/a2a/echo", key, send())).status).toBe(200);
+    expect((await gw.call("/a2a/echo", key, send())).status).toBe(429);
+    expect(upstream.calls).toHaveLength(1);
+    const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
+    expect(usage.body.data).toEqual([
+      expect.objectContaining({ agent: "echo", requests: 1, errors: 0, spend: "1" }),
+      expect.objectContaining({ agent: null, requests: 1, errors: 1, spend: "0" }),
+    ]);
   });
 
   it("counts an agent that cannot be reached as that agent's error, and charges nothing", async () => {
