@@ -1,15 +1,15 @@
 /**
  * One call to an agent, in the version and binding the agent speaks: the only place that builds the
  * request, sets the headers and checks the reply. Params arrive already in the agent's version. An
- * agent called over HTTP+JSON (A2A 1.0 §11) has its replies read as the JSON-RPC responses they
- * are equivalent to, so everything past this module deals in one shape.
+ * agent called over HTTP+JSON (1.0 §11, or 0.3's) has its replies read as the JSON-RPC responses
+ * they are equivalent to, so everything past this module deals in one shape.
  */
 import { UpstreamError } from "../errors.ts";
 import type { GatewayRequest } from "../http.ts";
 import type { Agent, Upstream } from "../ports.ts";
 import { isNotJson } from "../adapters/upstream.ts";
 import { JsonRpcResponse, RpcError } from "../protocol/jsonrpc.ts";
-import { isRestErrorBody, restReply, restRequest } from "../protocol/rest.ts";
+import { restReply, restRequest, restStreamEvent } from "../protocol/rest.ts";
 import { methodNames, type A2AVersion, type Operation } from "../protocol/methods.ts";
 import { agentEndpoints } from "./endpoints.ts";
 
@@ -67,7 +67,7 @@ export async function openAgentCall(
   const method = methodNames[rpc.op][rpc.version];
   if (!method) throw new RpcError(-32004, `The agent speaks A2A ${rpc.version}, which has no equivalent of this method`);
   const { binding, urls } = agentEndpoints(rpc.agent, rpc.version);
-  const rest = binding === "HTTP+JSON" ? restRequest(rpc.op, rpc.params as Record<string, unknown>) : undefined;
+  const rest = binding === "HTTP+JSON" ? restRequest(rpc.op, rpc.version, rpc.params as Record<string, unknown>) : undefined;
   const reply = await upstream.post({
     ...(rest
       ? { method: rest.method, urls: urls.map((url) => url.replace(/\/+$/, "") + rest.path), ...(rest.body !== undefined ? { body: rest.body } : {}) }
@@ -80,8 +80,8 @@ export async function openAgentCall(
     const activated = extensionsIn(reply.headers);
     if (activated) rpc.extensions.activated = activated;
   }
-  if (reply.kind === "json") return { response: rest ? parseRestResponse(reply.status, reply.body) : parseAgentResponse(reply.status, reply.body) };
-  return { events: rest ? restEvents(reply.events) : agentEvents(reply.events), close: reply.close };
+  if (reply.kind === "json") return { response: rest ? parseRestResponse(reply.status, reply.body, rpc) : parseAgentResponse(reply.status, reply.body) };
+  return { events: rest ? restEvents(reply.events, rpc) : agentEvents(reply.events), close: reply.close };
 }
 
 /** A call answered with one JSON-RPC response (an event stream here is the agent's mistake). */
@@ -108,13 +108,13 @@ async function* agentEvents(events: AsyncIterable<unknown>): AsyncGenerator<unkn
 }
 
 /** An HTTP+JSON agent's stream: bare StreamResponse objects, ended by an `error` event's body if it fails (§11.7). */
-async function* restEvents(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
-  for await (const raw of events) yield isRestErrorBody(raw) ? resultOf(restReply(500, raw)!) : raw;
+async function* restEvents(events: AsyncIterable<unknown>, rpc: AgentRpc): AsyncGenerator<unknown> {
+  for await (const raw of events) yield resultOf(restStreamEvent(raw, rpc.op, rpc.version));
 }
 
-/** An HTTP+JSON agent's reply: its result, or its google.rpc.Status as the A2A error it names (§11.6). */
-function parseRestResponse(status: number, body: unknown): JsonRpcResponse {
-  const response = isNotJson(body) ? undefined : restReply(status, body);
+/** An HTTP+JSON agent's reply: its result, or its error as the A2A error it names (1.0 §11.6, or 0.3's JSON-RPC error object). */
+function parseRestResponse(status: number, body: unknown, rpc: AgentRpc): JsonRpcResponse {
+  const response = isNotJson(body) ? undefined : restReply(status, body, rpc.op, rpc.version);
   if (!response) throw new UpstreamError(`Agent answered HTTP ${status} with ${isNotJson(body) ? "a body that is not JSON" : "no HTTP+JSON error"}`, status >= 400 ? "bad_status" : "invalid_response", status);
   return response;
 }

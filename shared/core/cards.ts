@@ -1,10 +1,11 @@
 /**
  * The card the gateway serves for an agent (SPEC §4): the agent's own card, with every URL pointing
  * at the gateway, so an SDK client that resolves it keeps talking through the gateway.
- * The gateway answers both A2A versions on the same URL, so the card says so in both dialects:
- * 1.0 `supportedInterfaces` (JSON-RPC in both versions, and 1.0's HTTP+JSON binding, §11) and
- * 0.3's top-level `url`/`protocolVersion` (JSON-RPC). Nothing else: no gRPC, whose trailers a
- * Lambda Function URL cannot carry, and none of the agent's own endpoints.
+ * The gateway answers both A2A versions and both bindings on the same base URL, so the card says
+ * so in both dialects: 1.0 `supportedInterfaces` (JSON-RPC and HTTP+JSON, each in 1.0 and 0.3) and
+ * 0.3's `url`/`preferredTransport`/`protocolVersion` with its `additionalInterfaces` (which 0.3 §5.6
+ * has repeat the main one). Nothing else: no gRPC, whose trailers a Lambda Function URL cannot
+ * carry, and none of the agent's own endpoints.
  * It streams for every agent (building one-shot streams for agents that cannot), and honours push
  * configs for every agent (polling those that cannot push).
  */
@@ -32,11 +33,16 @@ export function gatewayCard(agent: Agent, url: string): Record<string, unknown> 
     url,
     preferredTransport: "JSONRPC",
     protocolVersion: "0.3.0",
+    additionalInterfaces: [
+      { url, transport: "JSONRPC" },
+      { url, transport: "HTTP+JSON" },
+    ],
     capabilities,
     supportedInterfaces: [
       { url, protocolBinding: "JSONRPC", protocolVersion: "1.0" },
       { url, protocolBinding: "HTTP+JSON", protocolVersion: "1.0" },
       { url, protocolBinding: "JSONRPC", protocolVersion: "0.3" },
+      { url, protocolBinding: "HTTP+JSON", protocolVersion: "0.3" },
     ],
   };
 }

@@ -171,6 +171,35 @@ export const V03MessageSendParams = z.looseObject({
 });
 export type V03MessageSendParams = z.infer<typeof V03MessageSendParams>;
 
+// 0.3's HTTP+JSON bodies are the ProtoJSON of 0.3's proto (read by ../protocol/proto-v03.ts into
+// the objects above, which check them); these describe them for /openapi.json.
+
+const V03ProtoPart = z.union([
+  z.looseObject({ text: z.string() }),
+  z.looseObject({ file: z.looseObject({ fileWithUri: z.optional(z.string()), fileWithBytes: z.optional(z.string()), mimeType: z.optional(z.string()) }) }),
+  z.looseObject({ data: z.looseObject({ data: Metadata }) }),
+]);
+
+/** The body of 0.3's `POST /v1/message:send` and `:stream`. */
+export const V03ProtoSendMessageRequest = z.looseObject({
+  message: z.looseObject({
+    messageId: z.string(),
+    role: z.enum(["ROLE_USER", "ROLE_AGENT"]),
+    content: z.array(V03ProtoPart),
+    contextId: z.optional(Id),
+    taskId: z.optional(Id),
+    extensions: z.optional(Strings),
+    metadata: z.optional(Metadata),
+  }),
+  configuration: z.optional(
+    z.looseObject({ acceptedOutputModes: z.optional(Strings), pushNotification: z.optional(V03PushNotificationConfig), historyLength: z.optional(HistoryLength), blocking: z.optional(z.boolean()) }),
+  ),
+  metadata: z.optional(Metadata),
+});
+
+/** The body of 0.3's `POST /v1/tasks/{taskId}/pushNotificationConfigs`: `name` is `tasks/{taskId}/pushNotificationConfigs/{id}`. */
+export const V03ProtoTaskPushNotificationConfig = z.looseObject({ name: z.optional(z.string()), pushNotificationConfig: V03PushNotificationConfig });
+
 /** `tasks/get` params. */
 export const V03TaskQueryParams = z.looseObject({ id: Id, historyLength: z.optional(HistoryLength), metadata: z.optional(Metadata) });
 export type V03TaskQueryParams = z.infer<typeof V03TaskQueryParams>;

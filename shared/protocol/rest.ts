@@ -1,13 +1,15 @@
 /**
- * A2A 1.0's HTTP+JSON binding (§11), as data: which HTTP request carries each operation, and how
- * its errors travel. Read both ways: the gateway's REST surface maps requests to operations with
- * it (shared/routes/a2a-rest.ts), and its REST client maps operations to requests for agents that
- * speak only HTTP+JSON (shared/core/agent-rpc.ts). Bodies and results are the 1.0 JSON of the
- * JSON-RPC binding (§11.4: "structurally equivalent to the Protocol Buffer definitions").
+ * A2A's HTTP+JSON binding, 1.0 (§11) and 0.3, as data: which HTTP request carries each operation,
+ * and how its errors travel. Read both ways: the gateway's REST surface maps requests to operations
+ * with it (shared/routes/a2a-rest.ts), and its REST client maps operations to requests for agents
+ * that speak HTTP+JSON (shared/core/agent-rpc.ts). 1.0's bodies and results are the 1.0 JSON of the
+ * JSON-RPC binding (§11.4: "structurally equivalent to the Protocol Buffer definitions"); 0.3's are
+ * the ProtoJSON of 0.3's proto, which differs from 0.3's JSON-RPC objects (./proto-v03.ts).
  */
 import type { JsonRpcErrorObject, JsonRpcResponse } from "./jsonrpc.ts";
 import { RpcCode } from "./jsonrpc.ts";
-import type { Operation } from "./methods.ts";
+import type { A2AVersion, Operation } from "./methods.ts";
+import { isProtoErrorBody, protoParams, protoResult } from "./proto-v03.ts";
 import { errorCodeOfReason } from "./translate.ts";
 
 /** §11.1: the binding's media type, for requests and responses. */
@@ -17,6 +19,7 @@ export const A2A_JSON_TYPE = "application/a2a+json";
 type QueryType = "string" | "int" | "bool";
 
 export interface RestBinding {
+  version: A2AVersion;
   op: Operation;
   method: "GET" | "POST" | "DELETE";
   /** Under the agent's base URL; `{field}` segments are the operation's own param names. */
@@ -28,35 +31,49 @@ export interface RestBinding {
 }
 
 /**
- * §11.3, in the order a path is matched and, for an operation with two bindings, the first is the
- * one the gateway uses to call agents. `{tenant}`-prefixed twins are not served: the tenant is the
- * gateway's to set, never the caller's (see core/tenancy.ts).
+ * For an operation with two bindings of a version, the first is the one the gateway uses to call
+ * agents. 1.0's are §11.3's; `{tenant}`-prefixed twins are not served: the tenant is the gateway's
+ * to set, never the caller's (see core/tenancy.ts). 0.3's are the paths @a2a-js/sdk's 0.3 REST
+ * client and server use, path fields named as 0.3's params name them; 0.3 has no ListTasks there.
  */
 export const restBindings = [
-  { op: "send", method: "POST", path: "/message:send", body: true },
-  { op: "stream", method: "POST", path: "/message:stream", body: true },
-  { op: "listTasks", method: "GET", path: "/tasks", query: { contextId: "string", status: "string", pageSize: "int", pageToken: "string", historyLength: "int", statusTimestampAfter: "string", includeArtifacts: "bool" } },
-  { op: "getTask", method: "GET", path: "/tasks/{id}", query: { historyLength: "int" } },
-  { op: "cancelTask", method: "POST", path: "/tasks/{id}:cancel", body: true },
+  { version: "1.0", op: "send", method: "POST", path: "/message:send", body: true },
+  { version: "1.0", op: "stream", method: "POST", path: "/message:stream", body: true },
+  { version: "1.0", op: "listTasks", method: "GET", path: "/tasks", query: { contextId: "string", status: "string", pageSize: "int", pageToken: "string", historyLength: "int", statusTimestampAfter: "string", includeArtifacts: "bool" } },
+  { version: "1.0", op: "getTask", method: "GET", path: "/tasks/{id}", query: { historyLength: "int" } },
+  { version: "1.0", op: "cancelTask", method: "POST", path: "/tasks/{id}:cancel", body: true },
   // §11.3.2 writes POST, the proto's HTTP annotation GET; a2a-js's client sends POST. Both are served.
-  { op: "subscribe", method: "POST", path: "/tasks/{id}:subscribe" },
-  { op: "subscribe", method: "GET", path: "/tasks/{id}:subscribe" },
-  { op: "setPushConfig", method: "POST", path: "/tasks/{taskId}/pushNotificationConfigs", body: true },
-  { op: "listPushConfigs", method: "GET", path: "/tasks/{taskId}/pushNotificationConfigs", query: { pageSize: "int", pageToken: "string" } },
-  { op: "getPushConfig", method: "GET", path: "/tasks/{taskId}/pushNotificationConfigs/{id}" },
-  { op: "deletePushConfig", method: "DELETE", path: "/tasks/{taskId}/pushNotificationConfigs/{id}" },
-  { op: "extendedCard", method: "GET", path: "/extendedAgentCard" },
+  { version: "1.0", op: "subscribe", method: "POST", path: "/tasks/{id}:subscribe" },
+  { version: "1.0", op: "subscribe", method: "GET", path: "/tasks/{id}:subscribe" },
+  { version: "1.0", op: "setPushConfig", method: "POST", path: "/tasks/{taskId}/pushNotificationConfigs", body: true },
+  { version: "1.0", op: "listPushConfigs", method: "GET", path: "/tasks/{taskId}/pushNotificationConfigs", query: { pageSize: "int", pageToken: "string" } },
+  { version: "1.0", op: "getPushConfig", method: "GET", path: "/tasks/{taskId}/pushNotificationConfigs/{id}" },
+  { version: "1.0", op: "deletePushConfig", method: "DELETE", path: "/tasks/{taskId}/pushNotificationConfigs/{id}" },
+  { version: "1.0", op: "extendedCard", method: "GET", path: "/extendedAgentCard" },
+
+  { version: "0.3", op: "send", method: "POST", path: "/v1/message:send", body: true },
+  { version: "0.3", op: "stream", method: "POST", path: "/v1/message:stream", body: true },
+  { version: "0.3", op: "getTask", method: "GET", path: "/v1/tasks/{id}", query: { historyLength: "int" } },
+  { version: "0.3", op: "cancelTask", method: "POST", path: "/v1/tasks/{id}:cancel" },
+  // The SDK's 0.3 client subscribes with GET; its server takes POST too.
+  { version: "0.3", op: "subscribe", method: "GET", path: "/v1/tasks/{id}:subscribe" },
+  { version: "0.3", op: "subscribe", method: "POST", path: "/v1/tasks/{id}:subscribe" },
+  { version: "0.3", op: "setPushConfig", method: "POST", path: "/v1/tasks/{taskId}/pushNotificationConfigs", body: true },
+  { version: "0.3", op: "listPushConfigs", method: "GET", path: "/v1/tasks/{id}/pushNotificationConfigs" },
+  { version: "0.3", op: "getPushConfig", method: "GET", path: "/v1/tasks/{id}/pushNotificationConfigs/{pushNotificationConfigId}" },
+  { version: "0.3", op: "deletePushConfig", method: "DELETE", path: "/v1/tasks/{id}/pushNotificationConfigs/{pushNotificationConfigId}" },
+  { version: "0.3", op: "extendedCard", method: "GET", path: "/v1/card" },
 ] as const satisfies readonly RestBinding[];
 
 const pathFields = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
 /**
- * A request's params, as the operation's JSON-RPC params would hold them: the body, then the query
- * parameters the binding reads (typed), then the path's. The path names the resource, so it wins
- * over a body that names another (as a2a-js's server does).
+ * A request's params, as the operation's JSON-RPC params of the binding's version would hold them:
+ * the body, then the query parameters the binding reads (typed), then the path's. The path names
+ * the resource, so it wins over a body that names another (as a2a-js's 1.0 server does).
  */
 export function restParams(binding: RestBinding, path: Readonly<Record<string, string>>, query: Readonly<Record<string, string>>, body: Record<string, unknown>): Record<string, unknown> {
-  const params: Record<string, unknown> = binding.body ? { ...body } : {};
+  const params: Record<string, unknown> = binding.body ? { ...(binding.version === "0.3" ? (protoParams(binding.op, body, "rpc") as object) : body) } : {};
   for (const [name, type] of Object.entries(binding.query ?? {})) {
     const value = query[name];
     if (value !== undefined) params[name] = queryValue(value, type);
@@ -72,12 +89,13 @@ function queryValue(value: string, type: QueryType): unknown {
   return value;
 }
 
-/** The HTTP request for an operation with these (1.0) params: the reverse of `restParams`. */
-export function restRequest(op: Operation, params: Record<string, unknown>): { method: RestBinding["method"]; path: string; body?: string } {
-  const binding: RestBinding = restBindings.find((b) => b.op === op)!;
+/** The HTTP request for an operation with these params of the version: the reverse of `restParams`. */
+export function restRequest(op: Operation, version: A2AVersion, params: Record<string, unknown>): { method: RestBinding["method"]; path: string; body?: string } {
+  const binding: RestBinding = restBindings.find((b) => b.op === op && b.version === version)!;
   const inPath = new Set(pathFields(binding.path));
   let path = binding.path.replace(/\{(\w+)\}/g, (_, field: string) => encodeURIComponent(String(params[field] ?? "")));
-  const rest = Object.fromEntries(Object.entries(params).filter(([field]) => !inPath.has(field)));
+  const wire = version === "0.3" && binding.body ? (protoParams(op, params, "proto") as Record<string, unknown>) : params;
+  const rest = Object.fromEntries(Object.entries(wire).filter(([field]) => !inPath.has(field)));
   if (binding.body) return { method: binding.method, path, body: JSON.stringify(rest) };
   const query = new URLSearchParams();
   for (const name of Object.keys(binding.query ?? {})) if (rest[name] !== undefined) query.set(name, String(rest[name]));
@@ -150,21 +168,35 @@ export function restError(error: JsonRpcErrorObject, httpStatus = HTTP_STATUS_OF
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** An HTTP+JSON error body (the `error` of a response or of an SSE `error` event). */
-export const isRestErrorBody = (body: unknown): body is { error: Record<string, unknown> } =>
-  isRecord(body) && isRecord(body.error) && Object.keys(body).length === 1;
+/**
+ * 0.3's error, as the SDK's 0.3 REST server writes and its client reads it: the JSON-RPC error
+ * object itself, under the status of its code (a method not found is 501 there).
+ */
+export function restErrorV03(error: JsonRpcErrorObject, httpStatus = error.code === RpcCode.MethodNotFound ? 501 : (HTTP_STATUS_OF_CODE[error.code] ?? 500)): { status: number; body: JsonRpcErrorObject } {
+  return { status: httpStatus, body: { code: error.code, message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) } };
+}
+
+/** An HTTP+JSON error body of the version (the whole response, or an SSE `error` event's data). */
+const isErrorBody = (body: unknown, version: A2AVersion): boolean =>
+  version === "0.3" ? isProtoErrorBody(body) : isRecord(body) && isRecord(body.error) && Object.keys(body).length === 1;
 
 /**
- * An agent's HTTP+JSON answer as the JSON-RPC response the rest of the gateway reads: a success is
- * the result, an error the A2A code its ErrorInfo names (or its HTTP status means), with the
- * details kept as 1.0 `data`. `undefined`: a failure that is not an answer of the binding.
+ * An agent's HTTP+JSON answer to an operation as the JSON-RPC response the rest of the gateway
+ * reads: a success is the result (0.3's ProtoJSON read as 0.3's objects); a 1.0 error is the A2A
+ * code its ErrorInfo names (or its HTTP status means), with the details kept as 1.0 `data`; a 0.3
+ * error is its own JSON-RPC error object. `undefined`: a failure that is not an answer of the binding.
  */
-export function restReply(status: number, body: unknown): JsonRpcResponse | undefined {
-  if (status >= 200 && status < 300) return { jsonrpc: "2.0", id: 1, result: body ?? {} };
-  if (!isRestErrorBody(body)) return undefined;
-  const { message, details } = body.error;
+export function restReply(status: number, body: unknown, op: Operation, version: A2AVersion): JsonRpcResponse | undefined {
+  if (status >= 200 && status < 300) return { jsonrpc: "2.0", id: 1, result: version === "0.3" ? protoResult(op, body, "rpc") : (body ?? {}) };
+  if (!isErrorBody(body, version)) return undefined;
+  if (version === "0.3") return { jsonrpc: "2.0", id: 1, error: restErrorV03(body as JsonRpcErrorObject).body };
+  const { message, details } = (body as { error: Record<string, unknown> }).error;
   const typed = Array.isArray(details) ? details : [];
   const info = typed.find((d): d is { reason: string } => isRecord(d) && d.domain === "a2a-protocol.org" && typeof d.reason === "string");
   const code = (info && errorCodeOfReason(info.reason)) ?? (status === 404 ? RpcCode.TaskNotFound : status < 500 ? RpcCode.InvalidParams : RpcCode.InternalError);
   return { jsonrpc: "2.0", id: 1, error: { code, message: typeof message === "string" ? message : `Agent answered HTTP ${status}`, ...(typed.length ? { data: typed } : {}) } };
 }
+
+/** One event of an agent's HTTP+JSON stream: a bare StreamResponse, or the error that ends the stream (§11.7). */
+export const restStreamEvent = (event: unknown, op: Operation, version: A2AVersion): JsonRpcResponse =>
+  (isErrorBody(event, version) ? restReply(500, event, op, version) : undefined) ?? restReply(200, event, op, version)!;

@@ -15,19 +15,19 @@
 import type { JsonRpcErrorObject } from "./jsonrpc.ts";
 import type { A2AVersion, Operation } from "./methods.ts";
 
-type Json = Record<string, unknown>;
-type Translate = (value: unknown) => unknown;
+export type Json = Record<string, unknown>;
+export type Translate = (value: unknown) => unknown;
 /** One translator per target version; with two versions and `from !== to`, the target names the direction. */
-type Translators = Record<A2AVersion, Translate>;
+export type Translators = Record<A2AVersion, Translate>;
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Helpers (./proto-v03.ts shares them)
 // ---------------------------------------------------------------------------------------------
 
-const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A shallow copy of `base` with `changes` applied; a change to `undefined` removes the key. */
-function patch(base: Json, changes: Json): Json {
+export function patch(base: Json, changes: Json): Json {
   const result: Json = { ...base };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete result[key];
@@ -37,13 +37,13 @@ function patch(base: Json, changes: Json): Json {
 }
 
 /** Lifts a translator of objects to one of any value: whatever is not an object passes through. */
-function onRecord<R>(translate: (record: Json) => R): <T>(value: T) => T | R {
+export function onRecord<R>(translate: (record: Json) => R): <T>(value: T) => T | R {
   return (value) => (isRecord(value) ? translate(value) : value);
 }
 
-const mapItems = (value: unknown, translate: Translate): unknown => (Array.isArray(value) ? value.map(translate) : value);
+export const mapItems = (value: unknown, translate: Translate): unknown => (Array.isArray(value) ? value.map(translate) : value);
 
-const mapValues = (value: unknown, translate: Translate): unknown =>
+export const mapValues = (value: unknown, translate: Translate): unknown =>
   isRecord(value) ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, translate(item)])) : value;
 
 /** Splits an object into the fields named in `keys` and the rest. */
@@ -59,7 +59,7 @@ const identity: Translate = (value) => value;
 // ---------------------------------------------------------------------------------------------
 
 /** Unknown values pass through unchanged, so a newer enum value is not lost. */
-function enumMapping(v03ToV10: Record<string, string>): Translators {
+export function enumMapping(v03ToV10: Record<string, string>): Translators {
   const toV10 = new Map(Object.entries(v03ToV10));
   const toV03 = new Map(Object.entries(v03ToV10).map(([v03, v10]) => [v10, v03]));
   return {
@@ -69,7 +69,7 @@ function enumMapping(v03ToV10: Record<string, string>): Translators {
 }
 
 /** TaskState (0.3 §6.3, §4.1.3): ProtoJSON enum names in 1.0 (§5.5); 0.3's "unknown" is 1.0's UNSPECIFIED. */
-const taskState = enumMapping({
+export const TASK_STATE_NAMES = {
   submitted: "TASK_STATE_SUBMITTED",
   working: "TASK_STATE_WORKING",
   "input-required": "TASK_STATE_INPUT_REQUIRED",
@@ -79,10 +79,11 @@ const taskState = enumMapping({
   rejected: "TASK_STATE_REJECTED",
   "auth-required": "TASK_STATE_AUTH_REQUIRED",
   unknown: "TASK_STATE_UNSPECIFIED",
-});
+};
+const taskState = enumMapping(TASK_STATE_NAMES);
 
 /** Role (§4.1.5). */
-const role = enumMapping({ user: "ROLE_USER", agent: "ROLE_AGENT" });
+export const role = enumMapping({ user: "ROLE_USER", agent: "ROLE_AGENT" });
 
 // ---------------------------------------------------------------------------------------------
 // Versions (§3.6): only Major.Minor counts
@@ -374,6 +375,10 @@ const securityRequirementToV10 = onRecord((requirement) => ({ schemes: mapValues
 const securityRequirementToV03 = onRecord((requirement) =>
   mapValues(requirement.schemes ?? {}, (scopes) => (isRecord(scopes) ? (scopes.list ?? []) : scopes)),
 );
+
+/** Both, in 0.3's JSON and in ProtoJSON (1.0's, and the card of 0.3's HTTP+JSON binding, ./proto-v03.ts). */
+export const securityScheme: Translators = { "1.0": securitySchemeToV10, "0.3": securitySchemeToV03 };
+export const securityRequirement: Translators = { "1.0": securityRequirementToV10, "0.3": securityRequirementToV03 };
 
 // Cards are converted without knowing their source version (translateCard has no `from`), so each
 // direction keeps a field the card already has in the target spelling.

@@ -9,7 +9,7 @@ import type { GatewayRequest, GatewayResponse, JsonResponse } from "../http.ts";
 import { describeError } from "../log.ts";
 import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
 import { bearerToken, type Principal } from "../core/keys.ts";
-import { adminErrorResponse, openaiErrorResponse, restErrorResponse, rpcErrorResponse } from "./errors.ts";
+import { adminErrorResponse, openaiErrorResponse, restErrorResponse, restErrorResponseV03, rpcErrorResponse } from "./errors.ts";
 import { emfFields, meteredCall, newTap, recordCall, reserveBudget, tappedUpstream, tapTokens, type CallTap } from "./metering.ts";
 
 /** What a route's handler receives: the request, who is calling (none on open routes), the deps. */
@@ -22,6 +22,7 @@ export type Handlers<F extends HttpFunctionName> = HandlerMap<F, OpenRouteHandle
 export function errorResponse(surface: Surface, e: unknown, req?: GatewayRequest): JsonResponse {
   if (surface === "a2a") return rpcErrorResponse(e, req?.body.kind === "json" ? salvageId(req.body.value) : null);
   if (surface === "a2a-rest") return restErrorResponse(e);
+  if (surface === "a2a-rest-0.3") return restErrorResponseV03(e);
   return surface === "openai" ? openaiErrorResponse(e) : adminErrorResponse(e);
 }
 
@@ -32,7 +33,7 @@ export async function dispatch(
 ): Promise<GatewayResponse> {
   const surface = req.route.surface;
   // Calls, not reads of the card: every POST, and every HTTP+JSON route (GetTask is a GET there).
-  const isCall = surface !== "admin" && (req.method === "POST" || surface === "a2a-rest");
+  const isCall = surface !== "admin" && (req.method === "POST" || surface.startsWith("a2a-rest"));
   let principal: Principal | undefined;
   let tap: CallTap | undefined;
   let response: GatewayResponse;

@@ -4,8 +4,8 @@
  */
 import { BudgetExceededError, isGatewayError, RateLimitError, UpstreamError, type GatewayError } from "../errors.ts";
 import { json, type JsonResponse } from "../http.ts";
-import { RpcCode, RpcError, rpcError, type JsonRpcId } from "../protocol/jsonrpc.ts";
-import { A2A_JSON_TYPE, restError } from "../protocol/rest.ts";
+import { RpcCode, RpcError, rpcError, type JsonRpcErrorObject, type JsonRpcId } from "../protocol/jsonrpc.ts";
+import { A2A_JSON_TYPE, restError, restErrorV03 } from "../protocol/rest.ts";
 import { gatewayError } from "../protocol/translate.ts";
 
 const retryAfter = (e: unknown): Record<string, string> | undefined =>
@@ -57,6 +57,17 @@ export function restErrorResponse(e: unknown): JsonResponse {
         ? restError({ code: e.status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest, message: e.message, data: [gatewayErrorInfo(e)] }, e.status)
         : restError({ code: RpcCode.InternalError, message: "Internal error" });
   return json(status, body, { "content-type": A2A_JSON_TYPE, ...retryAfter(e) });
+}
+
+/**
+ * A2A 0.3's HTTP+JSON surface: the JSON-RPC error object alone, as the SDK's 0.3 REST server
+ * answers, under the status of its A2A code or, for the gateway's own errors, their status.
+ */
+export function restErrorResponseV03(e: unknown): JsonResponse {
+  const rpc = rpcErrorResponse(e, null);
+  const { error } = rpc.body as { error: JsonRpcErrorObject };
+  const { status, body } = isGatewayError(e) ? restErrorV03(error, e.status) : restErrorV03(error);
+  return json(status, body, rpc.headers);
 }
 
 /** ErrorInfo's metadata is a map of strings: the error's flat details, written as such. */

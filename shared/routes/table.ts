@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import { CreateKeyBody, DeadLettersQuery, LiteLlmAgentBody, NativeAgentBody, PatchAgentBody, PatchKeyBody, RedriveBody, UsageExportQuery, UsageQuery } from "../protocol/admin.ts";
 import { JsonRpcRequest } from "../protocol/jsonrpc.ts";
 import { ChatCompletionRequest } from "../protocol/openai.ts";
-import { V10TaskPushNotificationConfig } from "../protocol/a2a.ts";
+import { V03ProtoSendMessageRequest, V03ProtoTaskPushNotificationConfig, V10TaskPushNotificationConfig } from "../protocol/a2a.ts";
 import { paramsSchemas } from "../protocol/methods.ts";
 import { restBindings, type RestBinding } from "../protocol/rest.ts";
 import { CreateResponseRequest, RetrieveResponseQuery } from "../protocol/responses.ts";
@@ -28,8 +28,8 @@ export type HttpFunctionName = keyof typeof httpFunctions;
  */
 export type Auth = "none" | "master" | "key" | "optional";
 
-/** How a route answers, errors included: the admin API's JSON, A2A's JSON-RPC or HTTP+JSON, OpenAI's shapes. */
-export type Surface = "admin" | "a2a" | "a2a-rest" | "openai";
+/** How a route answers, errors included: the admin API's JSON, A2A's JSON-RPC or HTTP+JSON (1.0, 0.3), OpenAI's shapes. */
+export type Surface = "admin" | "a2a" | "a2a-rest" | "a2a-rest-0.3" | "openai";
 
 export interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -47,23 +47,26 @@ export interface Route {
 const JSON_RPC = { surface: "a2a", body: JsonRpcRequest } as const;
 
 type RestRoutes<T extends readonly RestBinding[]> = {
-  readonly [K in keyof T]: { method: T[K]["method"]; path: `/a2a/{agent}${T[K]["path"]}`; fn: "a2a"; auth: "key"; surface: "a2a-rest"; body?: z.ZodMiniType; query?: z.ZodMiniObject };
+  readonly [K in keyof T]: { method: T[K]["method"]; path: `/a2a/{agent}${T[K]["path"]}`; fn: "a2a"; auth: "key"; surface: "a2a-rest" | "a2a-rest-0.3"; body?: z.ZodMiniType; query?: z.ZodMiniObject };
 };
 
 /** How query parameters are written (documentation: the operation's params schema checks them). */
 const QUERY_SCHEMAS = { string: z.string(), int: z.string().check(z.regex(/^-?\d+$/)), bool: z.enum(["true", "false"]) };
 
-/**
- * A2A's HTTP+JSON binding under each agent's base URL, one route per binding of ../protocol/rest.ts.
- * A body is the operation's 1.0 params less what the path names (a push config's task).
- */
+/** A 1.0 body is the operation's 1.0 params less what the path names (a push config's task); 0.3's are ProtoJSON. */
+const REST_BODIES = {
+  "1.0": (op: RestBinding["op"]) => (op === "setPushConfig" ? V10TaskPushNotificationConfig : paramsSchemas[op]["1.0"]!),
+  "0.3": (op: RestBinding["op"]) => (op === "setPushConfig" ? V03ProtoTaskPushNotificationConfig : V03ProtoSendMessageRequest),
+};
+
+/** A2A's HTTP+JSON binding under each agent's base URL, one route per binding of ../protocol/rest.ts. */
 const restRoutes = restBindings.map((b: RestBinding) => ({
   method: b.method,
   path: `/a2a/{agent}${b.path}`,
   fn: "a2a",
   auth: "key",
-  surface: "a2a-rest",
-  ...(b.body ? { body: b.op === "setPushConfig" ? V10TaskPushNotificationConfig : paramsSchemas[b.op]["1.0"]! } : {}),
+  surface: b.version === "0.3" ? "a2a-rest-0.3" : "a2a-rest",
+  ...(b.body ? { body: REST_BODIES[b.version](b.op) } : {}),
   ...(b.query ? { query: z.object(Object.fromEntries(Object.entries(b.query).map(([name, type]) => [name, QUERY_SCHEMAS[type]]))) } : {}),
 })) as unknown as RestRoutes<typeof restBindings>;
 

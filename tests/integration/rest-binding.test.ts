@@ -1,13 +1,14 @@
 /**
  * A2A's HTTP+JSON binding (issue 16), through the local stack: the official a2a-js client with its
- * RestTransport, resolving the gateway's card, against an agent of each kind (JSON-RPC only,
- * HTTP+JSON only, raw 0.3); a JSON-RPC client and the OpenAI bridge against the HTTP+JSON-only
- * agent; the binding's errors; and another key's task ids in REST paths.
+ * RestTransport (1.0, and 0.3's legacy one), resolving the gateway's card, against an agent of each
+ * kind (JSON-RPC only, HTTP+JSON only, raw 0.3); a JSON-RPC client and the OpenAI bridge against
+ * the HTTP+JSON-only agent; the binding's errors; and another key's task ids in REST paths.
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListTasksRequest, SendMessageRequest, TaskPushNotificationConfig, TaskState, type SendMessageResult, type StreamResponse, type Task } from "@a2a-js/sdk";
-import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory, type Client } from "@a2a-js/sdk/client";
+import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory, type AgentCardResolver, type Client } from "@a2a-js/sdk/client";
+import { parseLegacyAgentCard } from "@a2a-js/sdk/compat/v0_3/client";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { startFastA2AAgent, startSdkAgent, startWebhookReceiver, type PeerHandle, type WebhookReceiverHandle } from "../peers/index.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
@@ -55,6 +56,24 @@ function clientOf(agent: string, binding: "HTTP+JSON" | "JSONRPC" = "HTTP+JSON",
   return new ClientFactory({ ...options, preferredTransports: [binding] }).createFromUrl(`${stack.url}/a2a/${agent}/`);
 }
 
+/**
+ * The a2a-js client as a 0.3 application has it: the card read in its 0.3 dialect (`url`,
+ * `preferredTransport`, `additionalInterfaces`, as a 0.3 SDK reads it), the SDK's legacy (0.3)
+ * REST transport picked from it.
+ */
+function legacyClientOf(agent: string, key = alice): Promise<Client> {
+  const fetchImpl = withKey(key);
+  const cardResolver: AgentCardResolver = {
+    resolve: async (base) => {
+      const { supportedInterfaces: _v10, ...v03 } = await (await fetchImpl(new URL(".well-known/agent-card.json", base))).json();
+      return parseLegacyAgentCard(v03);
+    },
+  };
+  const transport = new RestTransportFactory({ fetchImpl, legacyCompat: { enabled: true } });
+  const options = ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [transport], cardResolver });
+  return new ClientFactory({ ...options, preferredTransports: ["HTTP+JSON"] }).createFromUrl(`${stack.url}/a2a/${agent}/`);
+}
+
 const send = (text: string, configuration?: unknown) =>
   SendMessageRequest.fromJSON({ message: { messageId: crypto.randomUUID(), role: "ROLE_USER", parts: [{ text }] }, configuration });
 const taskOf = (result: SendMessageResult): Task => {
@@ -74,43 +93,64 @@ async function collect(stream: AsyncIterable<StreamResponse>): Promise<StreamRes
 /** A task still at work: the sdk agent's `slow:` scenario; the fasta2a agent works 1 s whatever it is sent. */
 const SLOW = "slow:1500";
 
-describe.each([
+const AGENTS = [
   ["jsonrpc", "an a2a-js agent that serves JSON-RPC only"],
-  ["rest", "an a2a-js agent that serves HTTP+JSON only"],
+  ["rest", "an a2a-js agent that serves 1.0's HTTP+JSON only"],
   ["fasta2a", "a raw A2A 0.3 agent (no streaming)"],
-])("the a2a-js RestTransport through the gateway, to %s (%s)", (agent) => {
-  it("is handed the gateway's HTTP+JSON interface by the card", async () => {
-    const client = await clientOf(agent);
-    expect(client.protocolVersion).toBe("1.0");
-    const card = await client.getAgentCard();
-    expect(card.supportedInterfaces.map((i) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual([
-      ["JSONRPC", "1.0", `${stack.url}/a2a/${agent}`],
-      ["HTTP+JSON", "1.0", `${stack.url}/a2a/${agent}`],
-      ["JSONRPC", "0.3", `${stack.url}/a2a/${agent}`],
-    ]);
+] as const;
+
+describe.each([
+  ...AGENTS.map(([agent, kind]) => ["1.0", agent, kind] as const),
+  ...AGENTS.map(([agent, kind]) => ["0.3 (legacy)", agent, kind] as const),
+])("the a2a-js %s RestTransport through the gateway, to %s (%s)", (version, agent) => {
+  const connect = () => (version === "1.0" ? clientOf(agent) : legacyClientOf(agent));
+
+  it("is handed the gateway's HTTP+JSON interface of its version by the card", async () => {
+    const client = await connect();
+    const url = `${stack.url}/a2a/${agent}`;
+    if (version === "1.0") {
+      expect(client.protocolVersion).toBe("1.0");
+      const card = await client.getAgentCard();
+      expect(card.supportedInterfaces.map((i) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual([
+        ["JSONRPC", "1.0", url],
+        ["HTTP+JSON", "1.0", url],
+        ["JSONRPC", "0.3", url],
+        ["HTTP+JSON", "0.3", url],
+      ]);
+    } else {
+      expect(client.protocolVersion).toBe("0.3");
+      const { body } = await call(stack, alice, "GET", `/a2a/${agent}/.well-known/agent-card.json`);
+      expect(body).toMatchObject({ url, preferredTransport: "JSONRPC", protocolVersion: "0.3.0" });
+      expect(body.additionalInterfaces).toEqual([
+        { url, transport: "JSONRPC" },
+        { url, transport: "HTTP+JSON" },
+      ]);
+    }
   });
 
   it("sends, gets and lists the task", async () => {
-    const client = await clientOf(agent);
+    const client = await connect();
     const sent = taskOf(await client.sendMessage(send("hello")));
     const got = await client.getTask({ id: sent.id, historyLength: 1 } as never);
-    const listing = client.listTasks(ListTasksRequest.fromJSON({ pageSize: 50 }));
     expect(got.id).toBe(sent.id);
     expect(got.contextId).toBe(sent.contextId);
-    // ListTasks is 1.0's: a 0.3 agent has none, which the caller hears as the A2A error it is.
+    // ListTasks is 1.0's, over JSON-RPC and HTTP+JSON alike: a 0.3 agent has none, which the caller
+    // hears as the A2A error it is; 0.3's HTTP+JSON has no path for it (the SDK refuses it itself).
+    if (version !== "1.0") return;
+    const listing = client.listTasks(ListTasksRequest.fromJSON({ pageSize: 50 }));
     if (agent === "fasta2a") await expect(listing).rejects.toMatchObject({ name: "UnsupportedOperationError", statusCode: 400 });
     else expect((await listing).tasks.map((t) => t.id)).toContain(sent.id);
   });
 
   it("streams a task to its end", async () => {
-    const client = await clientOf(agent);
+    const client = await connect();
     const events = await collect(client.sendMessageStream(send("stream me")));
     expect(events[0]?.payload?.$case).toBe("task");
     expect(stateOf(events.at(-1)!)).toBe(TaskState.TASK_STATE_COMPLETED);
   });
 
   it("subscribes to a running task until it ends", async () => {
-    const client = await clientOf(agent);
+    const client = await connect();
     const sent = taskOf(await client.sendMessage(send(SLOW, { returnImmediately: true })));
     const events = await collect(client.resubscribeTask({ id: sent.id } as never));
     expect(events.length).toBeGreaterThan(0);
@@ -118,14 +158,14 @@ describe.each([
   });
 
   it("cancels a running task", async () => {
-    const client = await clientOf(agent);
+    const client = await connect();
     const sent = taskOf(await client.sendMessage(send(SLOW, { returnImmediately: true })));
     const canceled = await client.cancelTask({ id: sent.id } as never);
     expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
   });
 
   it("creates, gets, lists and deletes push configs", async () => {
-    const client = await clientOf(agent);
+    const client = await connect();
     const sent = taskOf(await client.sendMessage(send(SLOW, { returnImmediately: true })));
     const config = TaskPushNotificationConfig.fromJSON({ taskId: sent.id, id: "cfg-1", url: receiver.url, token: "tok" });
     const created = await client.createTaskPushNotificationConfig(config);
@@ -140,8 +180,10 @@ describe.each([
   });
 
   it("answers an unknown task with TaskNotFoundError (HTTP 404)", async () => {
-    const client = await clientOf(agent);
-    await expect(client.getTask({ id: "no-such-task" } as never)).rejects.toMatchObject({ name: "TaskNotFoundError", statusCode: 404 });
+    const client = await connect();
+    await expect(client.getTask({ id: "no-such-task" } as never)).rejects.toMatchObject({ name: "TaskNotFoundError" });
+    const raw = await call(stack, alice, "GET", `/a2a/${agent}${version === "1.0" ? "" : "/v1"}/tasks/no-such-task`);
+    expect(raw.status).toBe(404);
   });
 });
 
@@ -200,18 +242,48 @@ describe("the binding's own answers", () => {
     expect(noKey.body.error).toMatchObject({ code: 401, status: "UNAUTHENTICATED" });
   });
 
+  it("0.3's errors are the JSON-RPC error object under the code's HTTP status, as a2a-js's 0.3 REST server answers", async () => {
+    const unknown = await call(stack, alice, "GET", "/a2a/jsonrpc/v1/tasks/nope");
+    const invalid = await call(stack, alice, "POST", "/a2a/jsonrpc/v1/message:send", { message: { role: "ROLE_USER" } });
+    const noKey = await call(stack, undefined, "GET", "/a2a/jsonrpc/v1/tasks/nope");
+    const noRoute = await call(stack, alice, "GET", "/a2a/jsonrpc/v1/nothing/here");
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toBe("application/json");
+    expect(unknown.body).toEqual({ code: -32001, message: expect.any(String) });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ code: -32602 });
+    expect(noKey.status).toBe(401);
+    expect(noKey.body).toMatchObject({ code: -32600, message: expect.any(String) });
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.body).toMatchObject({ code: expect.any(Number), message: expect.any(String) });
+  });
+
   it("OpenAPI documents the routes", async () => {
     const { body } = await call(stack, undefined, "GET", "/openapi.json");
-    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(["/a2a/{agent}/message:send", "/a2a/{agent}/tasks/{id}:cancel", "/a2a/{agent}/tasks/{taskId}/pushNotificationConfigs/{id}"]));
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        "/a2a/{agent}/message:send",
+        "/a2a/{agent}/tasks/{id}:cancel",
+        "/a2a/{agent}/tasks/{taskId}/pushNotificationConfigs/{id}",
+        "/a2a/{agent}/v1/message:send",
+        "/a2a/{agent}/v1/tasks/{id}:subscribe",
+        "/a2a/{agent}/v1/tasks/{id}/pushNotificationConfigs/{pushNotificationConfigId}",
+        "/a2a/{agent}/v1/card",
+      ]),
+    );
     expect(body.paths["/a2a/{agent}/tasks"].get.parameters.map((p: { name: string }) => p.name)).toContain("pageSize");
+    expect(body.paths["/a2a/{agent}/v1/message:send"].post.requestBody.content["application/json"].schema.properties).toHaveProperty("message");
   });
 });
 
 describe("another key's task in a REST path answers exactly what an unknown one does", () => {
   let aliceTask: string;
+  let aliceTask03: string;
   beforeAll(async () => {
     const sent = await call(stack, alice, "POST", "/a2a/rest/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", parts: [{ text: "mine" }] } });
+    const sent03 = await call(stack, alice, "POST", "/a2a/rest/v1/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", content: [{ text: "mine" }] } });
     aliceTask = sent.body.task.id;
+    aliceTask03 = sent03.body.task.id;
   });
 
   it.each([
@@ -222,14 +294,39 @@ describe("another key's task in a REST path answers exactly what an unknown one 
     ["GET", "/tasks/{id}/pushNotificationConfigs"],
     ["GET", "/tasks/{id}/pushNotificationConfigs/cfg"],
     ["DELETE", "/tasks/{id}/pushNotificationConfigs/cfg"],
+    ["GET", "/v1/tasks/{id}"],
+    ["POST", "/v1/tasks/{id}:cancel"],
+    ["GET", "/v1/tasks/{id}:subscribe"],
+    ["POST", "/v1/tasks/{id}:subscribe"],
+    ["POST", "/v1/tasks/{id}/pushNotificationConfigs"],
+    ["GET", "/v1/tasks/{id}/pushNotificationConfigs"],
+    ["GET", "/v1/tasks/{id}/pushNotificationConfigs/cfg"],
+    ["DELETE", "/v1/tasks/{id}/pushNotificationConfigs/cfg"],
   ])("%s %s", async (method, path) => {
+    const v03 = path.startsWith("/v1/");
+    const task = v03 ? aliceTask03 : aliceTask;
     const at = (id: string) => `/a2a/rest${path.replace("{id}", id)}`;
+    const body = method !== "POST" ? undefined : path.endsWith("pushNotificationConfigs") ? { pushNotificationConfig: { url: receiver.url } } : {};
     const heard = restAgent.requests.length;
-    const theirs = await call(stack, bob, method, at(aliceTask), method === "POST" ? {} : undefined);
-    const unknown = await call(stack, bob, method, at("unknown-task-id"), method === "POST" ? {} : undefined);
+    const theirs = await call(stack, bob, method, at(task), body);
+    const unknown = await call(stack, bob, method, at("unknown-task-id"), body);
     expect(theirs.status).toBe(404);
     expect(JSON.stringify(theirs.body)).toBe(JSON.stringify(unknown.body));
-    expect(restAgent.requests.slice(heard).some((r) => r.path?.includes(aliceTask))).toBe(false);
+    expect(restAgent.requests.slice(heard).some((r) => r.path?.includes(task))).toBe(false);
+  });
+
+  it("in 0.3, their task in a body, or in a push config's name, is refused or never reaches the agent", async () => {
+    const heard = restAgent.requests.length;
+    const continued = await call(stack, bob, "POST", "/a2a/rest/v1/message:send", { message: { messageId: "m", role: "ROLE_USER", taskId: aliceTask03, content: [{ text: "hi" }] } });
+    const mine = await call(stack, bob, "POST", "/a2a/rest/v1/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", content: [{ text: "bob's" }] } });
+    const named = await call(stack, bob, "POST", `/a2a/rest/v1/tasks/${mine.body.task.id}/pushNotificationConfigs`, {
+      name: `tasks/${aliceTask03}/pushNotificationConfigs/cfg`,
+      pushNotificationConfig: { id: "cfg", url: receiver.url },
+    });
+    expect(continued.status).toBe(404);
+    expect(named.status).toBe(200);
+    expect(named.body.name).toBe(`tasks/${mine.body.task.id}/pushNotificationConfigs/cfg`);
+    expect(JSON.stringify(restAgent.requests.slice(heard))).not.toContain(aliceTask03);
   });
 
   it("a push config for their task, and their task in a body, are refused alike", async () => {
