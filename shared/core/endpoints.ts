@@ -6,20 +6,21 @@
  */
 import type { Agent } from "../ports.ts";
 import type { A2AVersion } from "../protocol/methods.ts";
+import { cardInterfaces } from "../protocol/translate.ts";
 
 const UNROUTABLE_HOSTS = /^(0\.0\.0\.0|localhost|127\.\d+\.\d+\.\d+|\[::1?\]|\[::\])$/i;
 
-/** The bindings the gateway calls agents in: JSON-RPC in both versions, HTTP+JSON in 1.0 (no gRPC). */
+/** The bindings the gateway calls agents in, both in 1.0 and 0.3 (no gRPC). */
 export type Binding = "JSONRPC" | "HTTP+JSON";
 
 /**
  * The interface to call for a version: the first the card lists for it in a binding the gateway
- * speaks (A2A 1.0 §8.3.1: interfaces come in the agent's order of preference), else any JSON-RPC
- * one, else a 0.3 card's `url` (0.3 cards are called over JSON-RPC).
+ * speaks (A2A 1.0 §8.3.1: interfaces come in the agent's order of preference; a 0.3 card's `url`
+ * in its `preferredTransport` comes first), else any JSON-RPC one, else the card's `url` over JSON-RPC.
  */
 export function cardInterface(card: Record<string, unknown>, version: A2AVersion): { binding: Binding; url: string | undefined } {
-  const interfaces = Array.isArray(card.supportedInterfaces) ? (card.supportedInterfaces as Record<string, unknown>[]) : [];
-  const spoken = (i: Record<string, unknown>) => i.protocolBinding === "JSONRPC" || (version === "1.0" && i.protocolBinding === "HTTP+JSON");
+  const interfaces = cardInterfaces(card);
+  const spoken = (i: Record<string, unknown>) => i.protocolBinding === "JSONRPC" || i.protocolBinding === "HTTP+JSON";
   const match =
     interfaces.find((i) => spoken(i) && String(i.protocolVersion ?? "").startsWith(version)) ?? interfaces.find((i) => i.protocolBinding === "JSONRPC");
   if (typeof match?.url === "string") return { binding: match.protocolBinding as Binding, url: match.url };

@@ -631,6 +631,15 @@ function declaredVersions(agentCard: Json): (A2AVersion | undefined)[] {
   return declaresCardWide ? [...perInterface, versionFamily(agentCard.protocolVersion)] : perInterface;
 }
 
+/**
+ * The interfaces a card offers, in its order of preference, as 1.0 AgentInterfaces: its own 1.0
+ * `supportedInterfaces`, or a 0.3 card's `url` in its `preferredTransport` then its `additionalInterfaces`.
+ */
+export function cardInterfaces(agentCard: Json): Json[] {
+  const interfaces = agentCard.supportedInterfaces ?? legacyInterfacesToV10(agentCard);
+  return Array.isArray(interfaces) ? interfaces.filter(isRecord) : [];
+}
+
 /** What a request asks for with `A2A-Version`: a version the gateway serves, none, or one it does not serve. */
 export type VersionAsked = { served: A2AVersion | undefined } | { unsupported: string };
 

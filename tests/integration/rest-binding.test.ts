@@ -1,8 +1,9 @@
 /**
  * A2A's HTTP+JSON binding (issue 16), through the local stack: the official a2a-js client with its
  * RestTransport (1.0, and 0.3's legacy one), resolving the gateway's card, against an agent of each
- * kind (JSON-RPC only, HTTP+JSON only, raw 0.3); a JSON-RPC client and the OpenAI bridge against
- * the HTTP+JSON-only agent; the binding's errors; and another key's task ids in REST paths.
+ * kind (JSON-RPC only, HTTP+JSON only in 1.0 or in 0.3, raw 0.3); a JSON-RPC client and the OpenAI
+ * bridge against the HTTP+JSON-only agents; the binding's errors; and another key's task ids in
+ * REST paths.
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,21 +18,24 @@ let stack: LocalStack;
 let peers: PeerHandle[];
 let receiver: WebhookReceiverHandle;
 let restAgent: PeerHandle;
+let rest03Agent: PeerHandle;
 let alice: string;
 let bob: string;
 
 beforeAll(async () => {
   let rpcAgent: PeerHandle, fastAgent: PeerHandle;
-  [stack, rpcAgent, restAgent, fastAgent, receiver] = await Promise.all([
+  [stack, rpcAgent, restAgent, rest03Agent, fastAgent, receiver] = await Promise.all([
     startTestStack({ env: { GATEWAY_SYNC_BUDGET_MS: "8000" } }),
     startSdkAgent(),
     startSdkAgent({ binding: "HTTP+JSON" }),
+    startSdkAgent({ binding: "HTTP+JSON", version: "0.3" }),
     startFastA2AAgent({ completeAfterMs: 1_000 }),
     startWebhookReceiver(),
   ]);
-  peers = [rpcAgent, restAgent, fastAgent];
+  peers = [rpcAgent, restAgent, rest03Agent, fastAgent];
   await registerAgent(stack, "jsonrpc", rpcAgent.url);
   await registerAgent(stack, "rest", restAgent.url);
+  await registerAgent(stack, "rest03", rest03Agent.url);
   await registerAgent(stack, "fasta2a", fastAgent.url);
   [alice, bob] = await Promise.all([createKey(stack).then((k) => k.key), createKey(stack).then((k) => k.key)]);
 });
@@ -96,6 +100,7 @@ const SLOW = "slow:1500";
 const AGENTS = [
   ["jsonrpc", "an a2a-js agent that serves JSON-RPC only"],
   ["rest", "an a2a-js agent that serves 1.0's HTTP+JSON only"],
+  ["rest03", "an a2a-js agent that serves 0.3's HTTP+JSON only"],
   ["fasta2a", "a raw A2A 0.3 agent (no streaming)"],
 ] as const;
 
@@ -138,7 +143,7 @@ describe.each([
     // hears as the A2A error it is; 0.3's HTTP+JSON has no path for it (the SDK refuses it itself).
     if (version !== "1.0") return;
     const listing = client.listTasks(ListTasksRequest.fromJSON({ pageSize: 50 }));
-    if (agent === "fasta2a") await expect(listing).rejects.toMatchObject({ name: "UnsupportedOperationError", statusCode: 400 });
+    if (agent === "fasta2a" || agent === "rest03") await expect(listing).rejects.toMatchObject({ name: "UnsupportedOperationError", statusCode: 400 });
     else expect((await listing).tasks.map((t) => t.id)).toContain(sent.id);
   });
 
@@ -194,30 +199,36 @@ it("an agent's refusal reaches a REST caller as its A2A error: a 0.3 agent's -32
   await expect(client.cancelTask({ id: sent.id } as never)).rejects.toMatchObject({ name: "TaskNotCancelableError", statusCode: 400 });
 });
 
-describe("other callers of the HTTP+JSON-only agent", () => {
-  it("a JSON-RPC a2a-js client sends, gets and streams", async () => {
-    const client = await clientOf("rest", "JSONRPC");
+describe.each([
+  ["rest", "1.0", ""],
+  ["rest03", "0.3", "/v1"],
+] as const)("other callers of the agent that serves HTTP+JSON only (%s, A2A %s)", (agent, _version, prefix) => {
+  const peer = () => (agent === "rest" ? restAgent : rest03Agent);
+
+  it("a JSON-RPC a2a-js client sends, gets and streams; the agent hears its own binding only", async () => {
+    const heard = peer().requests.length;
+    const client = await clientOf(agent, "JSONRPC");
     const sent = taskOf(await client.sendMessage(send("over json-rpc")));
     const got = await client.getTask({ id: sent.id } as never);
     const events = await collect(client.sendMessageStream(send("stream me")));
     expect(got.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(stateOf(events.at(-1)!)).toBe(TaskState.TASK_STATE_COMPLETED);
-    // The agent heard HTTP+JSON only.
-    const paths = restAgent.requests.map((r) => `${r.method} ${r.path}`);
-    expect(paths).toEqual(expect.arrayContaining(["POST /message:send", `GET /tasks/${sent.id}`, "POST /message:stream"]));
+    const paths = peer().requests.slice(heard).map((r) => `${r.method} ${r.path}`);
+    expect(paths).toEqual(expect.arrayContaining([`POST ${prefix}/message:send`, `GET ${prefix}/tasks/${sent.id}`, `POST ${prefix}/message:stream`]));
+    expect(paths.filter((p) => p.includes(" /v1/") !== (prefix === "/v1"))).toEqual([]);
   });
 
   it("a 0.3 JSON-RPC call is answered in 0.3", async () => {
-    const { status, body } = await call(stack, alice, "POST", "/a2a/rest", sendV03("from 0.3"));
+    const { status, body } = await call(stack, alice, "POST", `/a2a/${agent}`, sendV03("from 0.3"));
     expect(status).toBe(200);
     expect(body.result).toMatchObject({ kind: "task", status: { state: "completed" } });
   });
 
   it("the OpenAI bridge answers a chat completion, plain and streamed", async () => {
     const openai = new OpenAI({ apiKey: alice, baseURL: `${stack.url}/v1`, maxRetries: 0 });
-    const completion = await openai.chat.completions.create({ model: "a2a/rest", messages: [{ role: "user", content: "bridge" }] });
+    const completion = await openai.chat.completions.create({ model: `a2a/${agent}`, messages: [{ role: "user", content: "bridge" }] });
     let streamed = "";
-    for await (const chunk of await openai.chat.completions.create({ model: "a2a/rest", messages: [{ role: "user", content: "bridge" }], stream: true })) {
+    for await (const chunk of await openai.chat.completions.create({ model: `a2a/${agent}`, messages: [{ role: "user", content: "bridge" }], stream: true })) {
       streamed += chunk.choices[0]?.delta.content ?? "";
     }
     expect(completion.choices[0]?.message.content).toBe("echo: bridge");
@@ -281,7 +292,7 @@ describe("another key's task in a REST path answers exactly what an unknown one 
   let aliceTask03: string;
   beforeAll(async () => {
     const sent = await call(stack, alice, "POST", "/a2a/rest/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", parts: [{ text: "mine" }] } });
-    const sent03 = await call(stack, alice, "POST", "/a2a/rest/v1/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", content: [{ text: "mine" }] } });
+    const sent03 = await call(stack, alice, "POST", "/a2a/rest03/v1/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", content: [{ text: "mine" }] } });
     aliceTask = sent.body.task.id;
     aliceTask03 = sent03.body.task.id;
   });
@@ -304,29 +315,29 @@ describe("another key's task in a REST path answers exactly what an unknown one 
     ["DELETE", "/v1/tasks/{id}/pushNotificationConfigs/cfg"],
   ])("%s %s", async (method, path) => {
     const v03 = path.startsWith("/v1/");
-    const task = v03 ? aliceTask03 : aliceTask;
-    const at = (id: string) => `/a2a/rest${path.replace("{id}", id)}`;
+    const [agent, peer, task] = v03 ? ["rest03", rest03Agent, aliceTask03] : ["rest", restAgent, aliceTask];
+    const at = (id: string) => `/a2a/${agent}${path.replace("{id}", id)}`;
     const body = method !== "POST" ? undefined : path.endsWith("pushNotificationConfigs") ? { pushNotificationConfig: { url: receiver.url } } : {};
-    const heard = restAgent.requests.length;
+    const heard = peer.requests.length;
     const theirs = await call(stack, bob, method, at(task), body);
     const unknown = await call(stack, bob, method, at("unknown-task-id"), body);
     expect(theirs.status).toBe(404);
     expect(JSON.stringify(theirs.body)).toBe(JSON.stringify(unknown.body));
-    expect(restAgent.requests.slice(heard).some((r) => r.path?.includes(task))).toBe(false);
+    expect(peer.requests.slice(heard).some((r) => r.path?.includes(task))).toBe(false);
   });
 
   it("in 0.3, their task in a body, or in a push config's name, is refused or never reaches the agent", async () => {
-    const heard = restAgent.requests.length;
-    const continued = await call(stack, bob, "POST", "/a2a/rest/v1/message:send", { message: { messageId: "m", role: "ROLE_USER", taskId: aliceTask03, content: [{ text: "hi" }] } });
-    const mine = await call(stack, bob, "POST", "/a2a/rest/v1/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", content: [{ text: "bob's" }] } });
-    const named = await call(stack, bob, "POST", `/a2a/rest/v1/tasks/${mine.body.task.id}/pushNotificationConfigs`, {
+    const heard = rest03Agent.requests.length;
+    const continued = await call(stack, bob, "POST", "/a2a/rest03/v1/message:send", { message: { messageId: "m", role: "ROLE_USER", taskId: aliceTask03, content: [{ text: "hi" }] } });
+    const mine = await call(stack, bob, "POST", "/a2a/rest03/v1/message:send", { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", content: [{ text: "bob's" }] } });
+    const named = await call(stack, bob, "POST", `/a2a/rest03/v1/tasks/${mine.body.task.id}/pushNotificationConfigs`, {
       name: `tasks/${aliceTask03}/pushNotificationConfigs/cfg`,
       pushNotificationConfig: { id: "cfg", url: receiver.url },
     });
     expect(continued.status).toBe(404);
     expect(named.status).toBe(200);
     expect(named.body.name).toBe(`tasks/${mine.body.task.id}/pushNotificationConfigs/cfg`);
-    expect(JSON.stringify(restAgent.requests.slice(heard))).not.toContain(aliceTask03);
+    expect(JSON.stringify(rest03Agent.requests.slice(heard))).not.toContain(aliceTask03);
   });
 
   it("a push config for their task, and their task in a body, are refused alike", async () => {

@@ -1,5 +1,6 @@
 // A real @a2a-js/sdk 1.x agent (A2A protocol 1.0 over JSON-RPC, or over HTTP+JSON only), optionally
-// also accepting 0.3 clients through the SDK's compat layer. Its behaviour is
+// also accepting 0.3 clients through the SDK's compat layer, or serving only 0.3's HTTP+JSON
+// through the SDK's legacy REST router. Its behaviour is
 // scripted by the user's text so tests can pick a scenario per message.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -23,6 +24,7 @@ import {
 import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from "@a2a-js/sdk/server/express";
 import { duplicateInterfacesForLegacy } from "@a2a-js/sdk/compat/v0_3";
 import { createLegacyAwarePushNotificationSender } from "@a2a-js/sdk/compat/v0_3/server";
+import { legacyAgentCardRouter, legacyRestRouter } from "@a2a-js/sdk/compat/v0_3/server/express";
 import { closeServer, listen, pause, recordRequest, resolveCardUrl, type CardUrlOption, type PeerHandle, type RecordedRequest } from "./http-peer.ts";
 
 type ParsedRequest = IncomingMessage & { body?: unknown };
@@ -43,6 +45,8 @@ export type SdkAgentOptions = {
   binding?: "JSONRPC" | "HTTP+JSON";
   /** Also accept A2A 0.3 clients (compat layer) and advertise a 0.3 JSON-RPC interface. Default false. */
   legacyCompat?: boolean;
+  /** "0.3": serve and advertise nothing but 0.3 (the SDK's legacy routers; HTTP+JSON only). Default "1.0". */
+  version?: "1.0" | "0.3";
   /** Card `capabilities.streaming`. Default true. */
   streaming?: boolean;
   /** Card `capabilities.pushNotifications`, with the SDK's store and sender wired. Default false. */
@@ -68,6 +72,7 @@ export async function startSdkAgent(opts: SdkAgentOptions = {}): Promise<SdkAgen
   const card = agentCard({
     rpcUrl: resolveCardUrl(opts.cardUrl, port, `${url}/`),
     binding: opts.binding ?? "JSONRPC",
+    version: opts.version ?? "1.0",
     legacyCompat,
     streaming: opts.streaming ?? true,
     pushNotifications: opts.pushNotifications ?? false,
@@ -93,9 +98,14 @@ export async function startSdkAgent(opts: SdkAgentOptions = {}): Promise<SdkAgen
     next();
   };
   app.use(record, rejectUnparseableJson(requests, rawBodies));
-  app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler, legacyCompat: compat }));
-  const serve = opts.binding === "HTTP+JSON" ? restHandler : jsonRpcHandler;
-  app.use(serve({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
+  if (opts.version === "0.3") {
+    app.use(`/${AGENT_CARD_PATH}`, legacyAgentCardRouter({ agentCardProvider: requestHandler }));
+    app.use(legacyRestRouter({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
+  } else {
+    app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler, legacyCompat: compat }));
+    const serve = opts.binding === "HTTP+JSON" ? restHandler : jsonRpcHandler;
+    app.use(serve({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
+  }
 
   return {
     url,
@@ -120,8 +130,8 @@ function rejectUnparseableJson(requests: RecordedRequest[], rawBodies: WeakMap<I
   };
 }
 
-function agentCard(o: { rpcUrl: string; binding: "JSONRPC" | "HTTP+JSON"; legacyCompat: boolean; streaming: boolean; pushNotifications: boolean }): AgentCard {
-  const served: AgentInterface = { url: o.rpcUrl, protocolBinding: o.binding, tenant: "", protocolVersion: A2A_PROTOCOL_VERSION };
+function agentCard(o: { rpcUrl: string; binding: "JSONRPC" | "HTTP+JSON"; version: "1.0" | "0.3"; legacyCompat: boolean; streaming: boolean; pushNotifications: boolean }): AgentCard {
+  const served: AgentInterface = { url: o.rpcUrl, protocolBinding: o.binding, tenant: "", protocolVersion: o.version === "0.3" ? "0.3" : A2A_PROTOCOL_VERSION };
   return {
     name: "sdk-agent",
     description: "An @a2a-js/sdk agent whose behaviour is chosen by the message text",
