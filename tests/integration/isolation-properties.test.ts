@@ -1,6 +1,7 @@
 /**
- * Tenant isolation as a property (SPEC §4, issue 13): Bob, with generated requests (every A2A
- * method of both versions, the OpenAI chat and Responses bridges and their stored-result routes;
+ * Tenant isolation as a property (SPEC §4, issues 13 and 16): Bob, with generated requests (every
+ * A2A method of both versions over JSON-RPC, every HTTP+JSON route of both versions with ids in
+ * its path, query and body, the OpenAI chat and Responses bridges and their stored-result routes;
  * every task- and context-bearing field alone, doubled, conflicting, misspelt, nested, of odd
  * types, in any order), against Alice's finished, input-required, live and pushed tasks.
  * Whatever Bob sends: no byte of Alice's data comes back, the agent never hears Bob name her
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import fc from "fast-check";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { jobId } from "../../shared/core/async/job-id.ts";
+import { restBindings, type RestBinding } from "../../shared/protocol/rest.ts";
 import { startSdkAgent, startWebhookReceiver, type SdkAgentHandle, type WebhookReceiverHandle } from "../peers/index.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
 
@@ -76,7 +78,7 @@ const aliceView = async () =>
 // Bob's requests
 // ---------------------------------------------------------------------------------------------
 
-type Request = { path: string; method: "GET" | "POST"; body?: unknown; headers: Record<string, string> };
+type Request = { path: string; method: "GET" | "POST" | "DELETE"; body?: unknown; headers: Record<string, string> };
 
 /** A value in a place that names a task or context: Alice's, Bob's own, unknown, or not an id at all. */
 const idValue = () =>
@@ -134,6 +136,41 @@ const a2aRequest = () => fc
       method: "POST",
       body: { jsonrpc: "2.0", id: 1, method, params: withFields(base, more, baseFirst) },
       headers: version === "1.0" ? { "a2a-version": "1.0" } : {},
+    };
+  });
+
+/** An id as a path segment or query value: whatever it is, written out. */
+const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+
+/**
+ * Bob over HTTP+JSON, 1.0 and 0.3 (ProtoJSON bodies): the route's task in its path (a config id
+ * stays Alice's), ids doubled and misspelt in the query and the body, ids in a sent message, and a
+ * 0.3 push config's task in its resource `name` too.
+ */
+const restRequest = () => fc
+  .tuple(
+    fc.constantFrom(...(restBindings as readonly RestBinding[])),
+    idValue(),
+    extras(),
+    fc.array(fc.tuple(fc.constantFrom("taskId", "contextId", "referenceTaskIds", "task_id", "context_id"), idValue()), { maxLength: 3 }),
+    fc.uniqueArray(fc.tuple(fc.constantFrom("id", "taskId", "task_id", "contextId", "historyLength"), idValue()), { selector: ([k]) => k, maxLength: 2 }),
+    fc.boolean(),
+  )
+  .map(([binding, slotValue, more, messageIds, query, baseFirst]): Request => {
+    const slot = encodeURIComponent(asText(slotValue));
+    const path = binding.path.replace(/pushNotificationConfigs\/\{\w+\}/, "pushNotificationConfigs/alice-config").replace(/\{\w+\}/g, slot);
+    const ids = messageIds.map(([k, v]): [string, unknown] => [k, k === "referenceTaskIds" && typeof v === "string" ? [v] : v]);
+    const v03 = binding.version === "0.3";
+    const base: Record<string, unknown> = {};
+    if (binding.op === "send" || binding.op === "stream") base.message = v03 ? { messageId: randomUUID(), role: "ROLE_USER", content: [{ text: "bob" }], ...Object.fromEntries(ids) } : message("1.0", ids);
+    if (binding.op === "setPushConfig" && v03) Object.assign(base, { name: `tasks/${asText(slotValue)}/pushNotificationConfigs/bob`, pushNotificationConfig: { url: `${receiver.url}/bob`, token: "bob" } });
+    if (binding.op === "setPushConfig" && !v03) Object.assign(base, { url: `${receiver.url}/bob`, token: "bob" });
+    const search = new URLSearchParams(query.map(([k, v]) => [k, asText(v)]));
+    return {
+      path: `/a2a/shared${path}${search.size ? `?${search}` : ""}`,
+      method: binding.method,
+      ...(binding.method === "POST" ? { body: withFields(base, more, baseFirst) } : {}),
+      headers: {},
     };
   });
 
@@ -195,7 +232,8 @@ it("another key's tasks and contexts are out of reach: same answers as unknown i
 
   // Act and assess, request by request
   await fc.assert(
-    fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: a2aRequest() }, { weight: 1, arbitrary: openaiRequest() }), async (req) => {
+    // One budget of runs split across the surfaces: JSON-RPC, HTTP+JSON, the OpenAI bridges.
+    fc.asyncProperty(fc.oneof({ weight: 2, arbitrary: a2aRequest() }, { weight: 1, arbitrary: restRequest() }, { weight: 1, arbitrary: openaiRequest() }), async (req) => {
       const names = aliceIds.some((id) => JSON.stringify(req).includes(id));
       const [answer, baseline] = await Promise.all([send(req), names ? send(withUnknownIds(req)) : undefined]);
       expect(answer.status).toBeLessThan(500);
@@ -208,7 +246,7 @@ it("another key's tasks and contexts are out of reach: same answers as unknown i
   // The agent never heard Bob name Alice's tasks or contexts.
   const fromBob = agent.requests.slice(requestsBefore).filter((r) => r.headers["x-trace-id"] === BOB_TRACE);
   expect(fromBob.length).toBeGreaterThan(0);
-  for (const r of fromBob) for (const id of aliceIds) expect(JSON.stringify(r.body)).not.toContain(id);
+  for (const r of fromBob) for (const id of aliceIds) expect(r.path + JSON.stringify(r.body)).not.toContain(id);
   // Alice's tasks and push configs are as they were, and no push of hers went to Bob's receiver.
   expect(await aliceView()).toEqual(before);
   for (const pushed of receiver.requests.filter((r) => r.path.startsWith("/bob"))) {
