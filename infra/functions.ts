@@ -59,7 +59,7 @@ export const functionDefs: Record<FunctionName, FunctionDef> = {
   a2a: { tables: ["agents", "keys", "tasks", "meter", "counters"], send: ["tasks", "callbacks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 900 },
   openai: { tables: ["agents", "keys", "tasks", "meter", "counters"], send: ["tasks", "callbacks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 900 },
   // Drives a task: reads its agent, stores the end, and announces it (the owner's webhook URL is on the key).
-  poller: { tables: ["agents", "keys", "tasks"], send: ["tasks", "callbacks"], consume: "tasks", memoryMb: CONSUMER_MEMORY_MB, timeoutSeconds: 60 },
+  poller: { tables: ["agents", "keys", "tasks", "meter"], send: ["tasks", "callbacks"], consume: "tasks", memoryMb: CONSUMER_MEMORY_MB, timeoutSeconds: 60 },
   deliver: { tables: ["keys", "tasks"], send: [], consume: "callbacks", memoryMb: CONSUMER_MEMORY_MB, timeoutSeconds: 30 },
 };
 

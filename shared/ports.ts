@@ -193,6 +193,11 @@ export interface MeteredCall {
   cost: bigint;
   /** What to add to the key's budget period: the cost less what was reserved before the call. */
   budget?: { period: string; delta: bigint };
+  /**
+   * The end of an async task, charged for the agent's time (and tokens) after the call that handed
+   * it off: adds spend to the counter, and neither a request nor a latency.
+   */
+  taskEnd?: true;
 }
 
 /** The counters of one key, agent (none: calls that reached no agent) and hour. */

@@ -134,11 +134,13 @@ export class MemoryMeter implements Meter {
     const hour = hourOf(call.at);
     const k = `${call.keyId}#${hour}#${call.agent ?? ""}`;
     const c = this.items.get(k) ?? { keyId: call.keyId, ...(call.agent ? { agent: call.agent } : {}), hour, requests: 0, errors: 0, clientClosed: 0, spend: 0n, latency: LATENCY_BOUNDS_MS.map(() => 0) };
-    c.requests++;
-    if (call.outcome === "error") c.errors++;
-    if (call.outcome === "client_closed") c.clientClosed++;
     c.spend += call.cost;
-    c.latency[latencyBucket(call.latencyMs)]!++;
+    if (!call.taskEnd) {
+      c.requests++;
+      if (call.outcome === "error") c.errors++;
+      if (call.outcome === "client_closed") c.clientClosed++;
+      c.latency[latencyBucket(call.latencyMs)]!++;
+    }
     this.items.set(k, c);
     if (call.budget) await this.adjust(call.keyId, call.budget.period, call.budget.delta);
     return true;

@@ -3,8 +3,9 @@
  * read from counters aggregated as they are written (one item per key, agent and hour), so any
  * period reads O(keys × agents × hours) items, never one per call.
  */
-import type { BudgetPeriod, UsageCounter, VirtualKey } from "../ports.ts";
-import { formatAmount } from "./money.ts";
+import type { AppDeps } from "../deps.ts";
+import type { BudgetPeriod, Job, UsageCounter, VirtualKey } from "../ports.ts";
+import { callCost, formatAmount, type CallMeasure } from "./money.ts";
 
 /**
  * Upper bounds (ms) of the latency histogram each counter keeps: p50/p95 are read from it as the
@@ -133,4 +134,40 @@ const csvField = (v: string | number) => (/[",\r\n]/.test(String(v)) ? `"${Strin
 export function toCsv(rows: ReturnType<typeof exportRows>): string {
   const header = ["day", "keyId", "agent", "requests", "errors", "clientClosed", "spend"] as const;
   return [header.join(","), ...rows.map((r) => header.map((h) => csvField(r[h])).join(","))].join("\r\n") + "\r\n";
+}
+
+/**
+ * An async task's end, metered once (keyed by its job): the agent's seconds from hand-off to end
+ * at `perAgentSecond`, and the answer's tokens (the stored completion or response carries them),
+ * added to the spend of the call that handed it off and to its key's budget period. Per-request
+ * prices were charged on that call; this adds no request.
+ */
+export async function meterTaskEnd(job: Job, end: { status: string; result?: unknown }, deps: Pick<AppDeps, "meter" | "agents" | "keys" | "clock">): Promise<void> {
+  const pricing = (await deps.agents.get(job.agent))?.pricing;
+  if (!pricing?.perAgentSecond && !pricing?.perInputTokens1K && !pricing?.perOutputTokens1K) return;
+  const now = deps.clock.now();
+  const { perRequest: _charged, ...rest } = pricing;
+  const cost = callCost(rest, { ...tokenCounts((end.result as { usage?: unknown } | undefined)?.usage), agentMs: now - Date.parse(job.createdAt) });
+  if (cost === 0n) return;
+  const key = job.owner === "master" ? undefined : await deps.keys.get(job.owner);
+  const budget = key && keyBudget(key, now);
+  await deps.meter.record({
+    requestId: `task-end:${job.id}`,
+    keyId: job.owner,
+    agent: job.agent,
+    at: now,
+    outcome: end.status === "failed" ? "error" : "ok",
+    latencyMs: 0,
+    cost,
+    taskEnd: true,
+    ...(budget ? { budget: { period: budget.start, delta: cost } } : {}),
+  });
+}
+
+/** The token counts of an OpenAI `usage` object, chat's names or the Responses API's. */
+export function tokenCounts(usage: unknown): CallMeasure {
+  if (!usage || typeof usage !== "object") return {};
+  const u = usage as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+  return { inputTokens: n(u.prompt_tokens) ?? n(u.input_tokens), outputTokens: n(u.completion_tokens) ?? n(u.output_tokens) };
 }

@@ -11,7 +11,7 @@ import { describeError } from "../log.ts";
 import type { Agent, AgentCall, MeteredCall, Upstream } from "../ports.ts";
 import { AgentName } from "../protocol/admin.ts";
 import { mayUseAgent, type Principal } from "../core/keys.ts";
-import { keyBudget } from "../core/metering.ts";
+import { keyBudget, tokenCounts } from "../core/metering.ts";
 import { callCost, formatAmount, toPicos, type CallMeasure } from "../core/money.ts";
 
 /** Why a signal was aborted when the caller went away (functions/lib/http.ts), as opposed to a time limit. */
@@ -123,12 +123,6 @@ export function tapTokens(res: GatewayResponse, tap: CallTap): GatewayResponse {
   return { ...res, stream };
 }
 
-function tokenCounts(usage: unknown): CallMeasure {
-  if (!usage || typeof usage !== "object") return {};
-  const u = usage as Record<string, unknown>;
-  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
-  return { inputTokens: n(u.prompt_tokens) ?? n(u.input_tokens), outputTokens: n(u.completion_tokens) ?? n(u.output_tokens) };
-}
 
 /** What to count for a call that has ended. */
 export async function meteredCall(req: GatewayRequest, principal: Principal, status: number, tap: CallTap, deps: AppDeps): Promise<MeteredCall> {

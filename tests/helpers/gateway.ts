@@ -50,18 +50,18 @@ export function gatewayOf(deps: AppDeps) {
   const api = bufferedHandler(adminHandlers as never, () => deps);
   const streaming = { a2a: streamingHandler(a2aHandlers, () => deps), openai: streamingHandler(openaiHandlers, () => deps) };
 
-  function event(method: string, path: string, key: string | undefined, body?: unknown, requestId: string = randomUUID()) {
+  function event(method: string, path: string, key: string | undefined, body?: unknown, requestId: string = randomUUID(), headers: Record<string, string> = {}) {
     const [rawPath, query = ""] = path.split("?");
-    const e = apiEvent(method, rawPath!, body === undefined ? undefined : JSON.stringify(body), key ? { authorization: `Bearer ${key}` } : {});
+    const e = apiEvent(method, rawPath!, body === undefined ? undefined : JSON.stringify(body), { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) });
     return { ...e, rawQueryString: query, ...(query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(query)) } : {}), requestContext: { ...e.requestContext, requestId } };
   }
 
   return {
     /** A call to the A2A or OpenAI function (streaming, behind a Function URL). */
-    async call(path: string, key: string | undefined, body: unknown, opts: { requestId?: string; leaveAfter?: number } = {}): Promise<Reply> {
+    async call(path: string, key: string | undefined, body: unknown, opts: { requestId?: string; leaveAfter?: number; headers?: Record<string, string> } = {}): Promise<Reply> {
       const out = new Capture(opts.leaveAfter);
       const fn = path.startsWith("/a2a/") ? streaming.a2a : streaming.openai;
-      await fn(event("POST", path, key, body, opts.requestId) as never, out, {} as never);
+      await fn(event("POST", path, key, body, opts.requestId, opts.headers) as never, out, {} as never);
       return { status: out.meta?.statusCode ?? 0, headers: out.meta?.headers ?? {}, text: out.text, body: parse(out.text) };
     },
     /** An admin route (buffered, behind the HTTP API). */

@@ -9,7 +9,8 @@ import type { AgentReply } from "../../shared/ports.ts";
 import { callCost, canonicalDecimal, formatAmount, toPicos } from "../../shared/core/money.ts";
 import { budgetPeriodAt, histogramPercentile, LATENCY_BOUNDS_MS, latencyBucket } from "../../shared/core/metering.ts";
 import { MemoryMeter } from "../../shared/adapters/memory.ts";
-import { MASTER, memoryDeps, rpcReply, ScriptedUpstream, sseReply, v03Agent } from "../helpers/memory-deps.ts";
+import { MASTER, memoryDeps, rpcReply, ScriptedUpstream, sseReply, taskReply, v03Agent } from "../helpers/memory-deps.ts";
+import { processPoll } from "../../shared/core/async/poller.ts";
 import { gatewayOf } from "../helpers/gateway.ts";
 
 const send = (text = "hi") => ({ jsonrpc: "2.0", id: 1, method: "message/send", params: { message: { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text }] } } });
@@ -76,6 +77,27 @@ describe("prices and spend, exactly", () => {
     const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
     expect(usage.body.data[0].spend).toBe(formatAmount(toPicos("0.001") * BigInt(input_tokens) + toPicos("0.002") * BigInt(output_tokens)));
     expect(usage.body.data[0].spend).not.toBe("0");
+  });
+});
+
+describe("async tasks", () => {
+  it("charges the agent's seconds from hand-off to end once, when the task ends, with no second request", async () => {
+    // Prepare: an agent that works 90 s on a clock the test moves.
+    let now = Date.now();
+    const { deps, gw, key, keyId } = await setup({ perRequest: "0.01", perAgentSecond: "0.001" } as never, {}, (b) => taskReply(b.id, "t1", b.method === "tasks/get" && now >= started + 90_000));
+    const started = now;
+    deps.clock = { now: () => now };
+    // Act: the caller hands the task off, and the poller follows it to its end (a delivery repeated too).
+    const res = await gw.call("/v1/chat/completions", key, { model: "a2a/echo", messages: [{ role: "user", content: "hi" }] }, { headers: { prefer: "respond-async" } });
+    expect(res.status).toBe(202);
+    now += 90_000;
+    const poll = deps.pollQueue.sent.shift()!.body;
+    expect(await processPoll(poll, deps)).toBe("finished");
+    await processPoll(poll, deps);
+    // Assess: 0.01 for the call, 90 s x 0.001 for the task, one request.
+    const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
+    expect(usage.body.data).toEqual([expect.objectContaining({ agent: "echo", requests: 1, spend: expect.stringMatching(/^0\.1\d*$/) })]);
+    expect(toPicos(usage.body.data[0].spend) - toPicos("0.01")).toBeGreaterThanOrEqual(toPicos("0.09"));
   });
 });
 

@@ -203,14 +203,15 @@ export class DynamoMeter implements Meter {
 /** One call as a counter's increments. */
 function countsOf(call: MeteredCall, hour: string): UsageCounter {
   const latency = LATENCY_BOUNDS_MS.map(() => 0);
-  latency[latencyBucket(call.latencyMs)] = 1;
+  const counted = call.taskEnd ? 0 : 1;
+  latency[latencyBucket(call.latencyMs)] = counted;
   return {
     keyId: call.keyId,
     ...(call.agent ? { agent: call.agent } : {}),
     hour,
-    requests: 1,
-    errors: call.outcome === "error" ? 1 : 0,
-    clientClosed: call.outcome === "client_closed" ? 1 : 0,
+    requests: counted,
+    errors: call.outcome === "error" ? counted : 0,
+    clientClosed: call.outcome === "client_closed" ? counted : 0,
     spend: call.cost,
     latency,
   };

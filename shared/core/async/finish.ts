@@ -6,6 +6,8 @@ import type { Job } from "../../ports.ts";
 import type { AppDeps } from "../../deps.ts";
 import { chatCompletionObject, failureMessage, isFailure, responseObject, turnState, type TurnMeta } from "../bridge/objects.ts";
 import { announce } from "./announce.ts";
+import { meterTaskEnd } from "../metering.ts";
+import { describeError } from "../../log.ts";
 
 type Obj = Record<string, unknown>;
 export type JobEnd = Pick<Job, "status" | "result" | "error">;
@@ -56,17 +58,21 @@ function givenUpTask(job: Job, message: string): Obj {
 }
 
 /**
- * Ends a job: announces the end, then stores it; false when another writer stored one first.
+ * Ends a job: announces the end, meters the agent's time on it, then stores it; false when another
+ * writer stored one first.
  *
  * In this order a crash at any point repeats an announcement and never loses one: until the end is
  * stored, whatever drives the job runs this again (the poll message's redelivery; after a cancel,
  * the poll still in flight) and announces under the same event ids, which receivers drop as
  * repeats. Deliveries wait until an end is stored and drop announcements it superseded (a cancel
  * that lost the race to a completion), so no callback tells of an end that cannot be fetched.
- * The conditional write stores one end however many writers race.
+ * The conditional write stores one end however many writers race; the metering, keyed by the
+ * job, counts it once however many run.
  */
-export async function endJob(job: Job, end: JobEnd, polls: number, deps: Pick<AppDeps, "jobs" | "keys" | "callbackQueue" | "clock">): Promise<boolean> {
+export async function endJob(job: Job, end: JobEnd, polls: number, deps: Pick<AppDeps, "jobs" | "keys" | "agents" | "meter" | "callbackQueue" | "clock" | "log">): Promise<boolean> {
   const at = new Date(deps.clock.now()).toISOString();
   await announce({ ...job, ...end, polls, updatedAt: at }, deps);
+  // Metering never holds up an end (a job may be given up because its agent cannot be read).
+  await meterTaskEnd(job, end, deps).catch((e: unknown) => deps.log.error("task end not metered", { jobId: job.id, ...describeError(e) }));
   return deps.jobs.finish(job.id, { ...end, polls }, at);
 }
