@@ -17,7 +17,7 @@ export interface HandlerCpuOptions {
   warmupCalls: number;
   calls: number;
   rounds: number;
-  /** `memory`: in-memory stores; `sdk`: the task claim and usage record through the AWS SDK (stub transport). */
+  /** `memory`: in-memory stores; `sdk`: the task claim and metering transaction through the AWS SDK (stub transport). */
   stores?: "memory" | "sdk";
 }
 

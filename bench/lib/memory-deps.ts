@@ -41,7 +41,7 @@ export async function seed(deps: AppDeps, agent: { name: string; url: string; ca
 }
 
 /**
- * The writes a warm `message/send` makes (the task claim, the usage record) through the real
+ * The writes a warm `message/send` makes (the task claim, the metering transaction) through the real
  * DynamoDB adapters and AWS SDK client, over a transport that answers `{}` at once: the SDK's
  * own CPU (serialising, signing, parsing) without a network. Keys and agents stay in memory:
  * warm, they come from the caches anyway.

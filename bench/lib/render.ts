@@ -58,7 +58,7 @@ export function render(r: BenchResults): string {
   if (!failed(r.storagePut)) {
     out.push(
       "",
-      `For scale: one PutItem on the local stack's DynamoDB emulator, alone, takes p50 ${ms(r.storagePut.p50, 3)}, p99 ${ms(r.storagePut.p99, 3)} (${r.storagePut.n} in a row). A \`message/send\` makes two (the task claim and the usage record) after its answer has gone out: the caller does not wait for them, but on this machine their AWS SDK work and the emulator's share the cores with every other party.`,
+      `For scale: one PutItem on the local stack's DynamoDB emulator, alone, takes p50 ${ms(r.storagePut.p50, 3)}, p99 ${ms(r.storagePut.p99, 3)} (${r.storagePut.n} in a row). A \`message/send\` makes two (the task claim and the metering transaction) after its answer has gone out: the caller does not wait for them, but on this machine their AWS SDK work and the emulator's share the cores with every other party.`,
     );
   }
 
@@ -99,7 +99,7 @@ export function render(r: BenchResults): string {
     "",
     "## 5. The gateway's own work per `message/send` (in-process, warm caches, instant upstream)",
     "",
-    "The real A2A Lambda handler called with a Function URL event. The budget is for in-memory stores; the second row sends the task claim and the usage record through the real DynamoDB adapters and AWS SDK client over a transport that answers at once, which is what a warm Lambda pays in CPU.",
+    "The real A2A Lambda handler called with a Function URL event. The budget is for in-memory stores; the second row sends the task claim and the metering transaction through the real DynamoDB adapters and AWS SDK client over a transport that answers at once, which is what a warm Lambda pays in CPU.",
     "",
   );
   const cpuRow = (label: string, h: BenchResults["handlerCpu"]) =>
