@@ -44,11 +44,11 @@ afterAll(() => db?.destroy());
 const send = { jsonrpc: "2.0", id: 1, method: "message/send", params: { message: { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text: "hi" }] } } };
 const agentMessage = (id: unknown): AgentReply => rpcReply(id, { result: { kind: "message", messageId: "m2", role: "agent", parts: [{ kind: "text", text: "ok" }] } });
 
-async function setup(perRequest: string, keyBody: Record<string, unknown> = {}) {
+async function setup(perRequest: string, keyBody: Record<string, unknown> = {}, pricing: Record<string, string> = {}) {
   const meter = new DynamoMeter(db, table);
   const upstream = new ScriptedUpstream((_call, body) => agentMessage(body.id));
   const deps = memoryDeps(upstream, { meter });
-  await deps.agents.create({ ...v03Agent("priced"), pricing: { perRequest } });
+  await deps.agents.create({ ...v03Agent("priced"), pricing: { perRequest, ...pricing } });
   const gw = gatewayOf(deps);
   const created = await gw.admin("POST", "/v1/keys", MASTER, keyBody);
   return { deps, gw, upstream, meter, key: created.body.key as string, keyId: created.body.id as string };
@@ -75,6 +75,32 @@ describe("a hard budget under concurrency", () => {
     const shown = await gw.admin("GET", `/v1/keys/${keyId}`, MASTER);
     expect(shown.body.spend).toMatchObject({ spend: "0.05", maxBudget: "0.05" });
     expect(await meter.spent(keyId, shown.body.spend.periodStart)).toBe(toPicos("0.05"));
+  });
+});
+
+describe("the overspend bound", () => {
+  it("with token prices, 200 calls at once overspend by at most the token charges of the calls in flight, and spend is their exact sum", async () => {
+    // Prepare: 0.001 a call plus 1 per 1K output tokens; a budget of 0.05 a day. The per-request part is reserved before each call,
+    // the token part is known only at its end.
+    const { gw, upstream, key, keyId } = await setup("0.001", { maxBudget: "0.05", budgetPeriod: "1d" }, { perOutputTokens1K: "1" });
+    const chat = { model: "a2a/priced", messages: [{ role: "user", content: "hi" }] };
+    // Act
+    const replies = await Promise.all(Array.from({ length: 200 }, () => gw.call("/v1/chat/completions", key, chat)));
+    // Assess
+    const passed = replies.filter((r) => r.status === 200);
+    const refused = replies.filter((r) => r.status === 429);
+    expect(passed.length + refused.length).toBe(200);
+    expect(upstream.calls).toHaveLength(passed.length);
+    for (const r of refused) expect(r.body.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    const tokenPart = toPicos("0.001") * BigInt(passed[0]!.body.usage.completion_tokens);
+    const spent = BigInt(passed.length) * (toPicos("0.001") + tokenPart);
+    const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}&agent=priced`, MASTER);
+    expect(usage.body.data[0].spend).toBe(formatAmount(spent));
+    // Never past the budget by more than the token part of the calls that were in flight together (at most all that passed).
+    expect(passed.length).toBeLessThanOrEqual(50);
+    expect(spent).toBeLessThanOrEqual(toPicos("0.05") + BigInt(passed.length) * tokenPart);
+    const shown = await gw.admin("GET", `/v1/keys/${keyId}`, MASTER);
+    expect(shown.body.spend.spend).toBe(formatAmount(spent));
   });
 });
 
