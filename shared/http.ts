@@ -56,6 +56,25 @@ export type GatewayResponse = JsonResponse | StreamResponse;
 
 export const isStream = (r: GatewayResponse): r is StreamResponse => "stream" in r;
 
+/**
+ * A stream whose chunks pass through `f` as they come. Transparent otherwise: `return()` (the
+ * caller leaving) reaches the source unchanged.
+ */
+export function mapStream(source: AsyncIterable<string>, f: (chunk: string) => string): AsyncIterable<string> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = source[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          const r = await it.next();
+          return r.done ? r : { done: false, value: f(r.value) };
+        },
+        return: async (value?: unknown) => (it.return ? it.return(value) : { done: true, value: undefined }),
+      };
+    },
+  };
+}
+
 export const json = (status: number, body?: unknown, headers?: Record<string, string>): JsonResponse => ({
   status,
   body,

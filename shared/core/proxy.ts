@@ -4,7 +4,8 @@
  */
 import type { AppDeps } from "../deps.ts";
 import type { Agent } from "../ports.ts";
-import { contextNotFound, RpcCode, taskNotFound, type JsonRpcErrorObject } from "../protocol/jsonrpc.ts";
+import { RpcCode, taskNotFound, type JsonRpcErrorObject } from "../protocol/jsonrpc.ts";
+import { contextSeal } from "./contexts.ts";
 import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { cardVersion, translateError, translateParams, translateResult } from "../protocol/translate.ts";
 import { handOffA2A, pushConfigCall, sendConfig, storedTask } from "./a2a-jobs.ts";
@@ -80,11 +81,10 @@ export async function proxyCall(received: A2ACall, deps: AppDeps): Promise<A2AOu
 
 /**
  * The call as the agent may receive it (see tenancy.ts). Another key's task answers TaskNotFound,
- * byte for byte what an unknown task gets; a context that is not the caller's is refused the same
- * way whoever holds it (A2A 1.0 §3.4.1: a context that cannot be accepted is an error, never a new one).
+ * byte for byte what an unknown task gets; a context the caller names is always its own (./contexts.ts).
  */
 export async function admitted(call: A2ACall, deps: AppDeps): Promise<A2ACall> {
-  const { params, refused } = await admit({ agent: call.agent.name, principal: call.principal, op: call.op, version: call.callerVersion, params: call.params }, deps.tasks);
-  if (refused) throw refused.kind === "task" ? taskNotFound() : contextNotFound(refused.field);
+  const { params, refused } = await admit({ agent: call.agent.name, principal: call.principal, op: call.op, version: call.callerVersion, params: call.params }, deps.tasks, contextSeal(deps.config.masterKey));
+  if (refused) throw taskNotFound();
   return { ...call, params };
 }

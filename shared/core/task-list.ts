@@ -9,6 +9,7 @@ import type { AppDeps } from "../deps.ts";
 import { RpcCode, RpcError } from "../protocol/jsonrpc.ts";
 import { callAgent, resultOf } from "./agent-rpc.ts";
 import { ownerOf } from "./keys.ts";
+import { contextSeal } from "./contexts.ts";
 import { admit } from "./tenancy.ts";
 import type { A2AVersion } from "../protocol/methods.ts";
 import type { A2ACall } from "./proxy.ts";
@@ -31,11 +32,10 @@ const invalidToken = () => new RpcError(RpcCode.InvalidParams, "Invalid pageToke
 
 /** `version`: the one the agent speaks (ListTasks is 1.0's: a 0.3 agent answers it as unsupported). */
 export async function listOwnTasks(call: A2ACall, version: A2AVersion, deps: AppDeps): Promise<unknown> {
-  const { params, refused } = await admit({ agent: call.agent.name, principal: call.principal, op: "listTasks", version: call.callerVersion, params: call.params }, deps.tasks);
+  // Its context filter becomes the caller's own context (./contexts.ts): another key's lists nothing of theirs.
+  const { params } = await admit({ agent: call.agent.name, principal: call.principal, op: "listTasks", version: call.callerVersion, params: call.params }, deps.tasks, contextSeal(deps.config.masterKey));
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(params.pageSize ?? DEFAULT_PAGE_SIZE)));
   const page = (tasks: unknown[], next?: Cursor) => ({ tasks, nextPageToken: next ? seal(next, call, deps) : "", pageSize, totalSize: tasks.length });
-  // A context that is not the caller's has none of its tasks, whoever holds it.
-  if (refused) return page([]);
 
   const agentPage = async (token: string) =>
     resultOf(

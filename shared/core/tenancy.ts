@@ -9,6 +9,7 @@
 import type { OwnedRef, TaskStore } from "../ports.ts";
 import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { ownerOf, type Principal } from "./keys.ts";
+import { sealContext, type ContextSeal } from "./contexts.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 type Obj = Record<string, unknown>;
@@ -137,18 +138,43 @@ export interface CallToAdmit {
 export type Admission = { params: Obj; refused?: Reference };
 
 /**
- * Checks a call against the caller's key: the params rebuilt from the method's fields, and every
- * task and context they name owned by the caller. The master key owns everything.
+ * Checks a call against the caller's key: the params rebuilt from the method's fields, every task
+ * they name owned by the caller, and every context they name made the caller's (./contexts.ts:
+ * one the key does not hold goes to the agent as the key's own, never as another key's). The
+ * master key owns everything.
  */
-export async function admit(call: CallToAdmit, tasks: TaskStore): Promise<Admission> {
+export async function admit(call: CallToAdmit, tasks: TaskStore, seal: ContextSeal): Promise<Admission> {
   const rebuilt = rebuild(call.params, SHAPES[call.op][call.version]);
   const params = call.op === "send" || call.op === "stream" ? withoutEmptyIds(rebuilt) : rebuilt;
   if (call.principal.kind === "master") return { params };
   const me = ownerOf(call.principal);
   const refs = referencesOf(call.op, call.version, params);
-  const owned = await Promise.all(refs.map((r) => owns({ agent: call.agent, kind: r.kind, id: r.id }, me, tasks)));
-  const refused = refs[owned.indexOf(false)];
-  return refused ? { params, refused } : { params };
+  const resolved = await Promise.all(
+    refs.map((r) => (r.kind === "task" ? owns({ agent: call.agent, kind: "task", id: r.id }, me, tasks) : contextFor(call.agent, r.id, me, tasks, seal))),
+  );
+  const refused = refs[resolved.indexOf(false)];
+  if (refused) return { params, refused };
+  refs.forEach((r, i) => r.kind === "context" && setContext(params, r.field, resolved[i] as string));
+  return { params };
+}
+
+/**
+ * The agent-side id of a context the caller names: its own as it is (one the agent made for it, or
+ * one it opened, sealed), else sealed to the caller. Another key's context and an unknown one take
+ * the same reads and the same wait, and both become the caller's own new context.
+ */
+async function contextFor(agent: string, id: string, me: string, tasks: TaskStore, seal: ContextSeal): Promise<string> {
+  const sealed = sealContext(seal, me, id);
+  const mine = async () => {
+    const [plain, own] = await Promise.all([tasks.owner({ agent, kind: "context", id }), tasks.owner({ agent, kind: "context", id: sealed })]);
+    return plain === me ? id : own === me ? sealed : undefined;
+  };
+  return (await mine()) ?? (await sleep(CLAIM_GRACE_MS), await mine()) ?? sealed;
+}
+
+function setContext(params: Obj, field: string, id: string): void {
+  if (field === "message.contextId") (params.message as Obj).contextId = id;
+  else params[field] = id;
 }
 
 /**

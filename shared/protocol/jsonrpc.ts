@@ -77,10 +77,6 @@ export class RpcError extends Error {
 
 export const taskNotFound = (): RpcError => new RpcError(RpcCode.TaskNotFound, "Task not found");
 
-/** A2A has no code for an unknown context: it is an invalid param of this caller's request. */
-export const contextNotFound = (field: string): RpcError =>
-  new RpcError(RpcCode.InvalidParams, `Context not found: ${field} names no context this key started (send without one to start a new context)`);
-
 /** A2A 1.0 §3.6.2: a version the gateway does not serve is refused, whatever the method. */
 export const versionNotSupported = (asked: string, served: readonly string[]): RpcError =>
   new RpcError(RpcCode.VersionNotSupported, `A2A version ${asked} is not supported: this gateway serves ${served.join(" and ")}`, {

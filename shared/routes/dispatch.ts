@@ -9,6 +9,7 @@ import type { GatewayRequest, GatewayResponse, JsonResponse } from "../http.ts";
 import { describeError } from "../log.ts";
 import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
 import { bearerToken, type Principal } from "../core/keys.ts";
+import { contextSeal, revealInResponse } from "../core/contexts.ts";
 import { adminErrorResponse, openaiErrorResponse, restErrorResponse, restErrorResponseV03, rpcErrorResponse } from "./errors.ts";
 import { emfFields, meteredCall, newTap, recordCall, reserveBudget, tappedUpstream, tapTokens, type CallTap } from "./metering.ts";
 
@@ -58,6 +59,8 @@ export async function dispatch(
     }
     response = errorResponse(surface, e, req);
   }
+  // A key reads its own context ids where agents were given them sealed (core/contexts.ts).
+  if (principal?.kind === "key") response = revealInResponse(response, contextSeal(deps.config.masterKey), principal.key.id);
   response.headers = { ...response.headers, "x-request-id": req.requestId, "x-trace-id": req.trace.traceId };
   const status = response.status;
   if (tap) response = tapTokens(response, tap);

@@ -258,17 +258,33 @@ describe("issue 13: no side door into another key's tasks", () => {
     expect(JSON.stringify(answered.body.result)).toContain("Hello, Alice");
   });
 
-  it("5. a context belongs to its key: another key's context is refused exactly as an unknown one", async () => {
-    const into = (contextId: string) => call(stack, bob.key, "POST", "/a2a/shared", { ...sendV03("join", { contextId }), id: 7 });
-    const [foreign, unknown] = await Promise.all([into(aliceAsked.context), into(unknownId)]);
-    expect(foreign.body.error.code).toBe(-32602);
-    expect({ status: foreign.status, body: foreign.body }).toEqual({ status: unknown.status, body: unknown.body });
+  it("5. a context belongs to its key: naming another key's context, or an unknown one, starts the caller's own conversation under that name", async () => {
+    const into = (key: string, contextId: string) => call(stack, key, "POST", "/a2a/shared", { ...sendV03("join", { contextId }), id: 7 });
+    const heardBefore = agent.requests.length;
+    const [foreign, unknown] = await Promise.all([into(bob.key, aliceAsked.context), into(bob.key, unknownId)]);
+    // Both are Bob's own, answered alike under the ids he named (A2A lets a client choose a context).
+    expect(foreign.body.result.contextId).toBe(aliceAsked.context);
+    expect(unknown.body.result.contextId).toBe(unknownId);
+    expect(foreign.status).toBe(unknown.status);
+    // The agent heard neither id from Bob: it was given contexts of his own, never Alice's.
+    const heard = agent.requests.slice(heardBefore).map((r) => JSON.stringify(r.body)).join("\n");
+    expect(heard).not.toContain(aliceAsked.context);
+    expect(heard).not.toContain(unknownId);
+    // Bob goes on in his: the agent gets the same context of his each time; so does the OpenAI bridge, for him.
+    const bobsTask = foreign.body.result.id;
+    const again = await call(stack, bob.key, "POST", "/a2a/shared", sendV03("again", { contextId: aliceAsked.context }));
+    expect(again.body.result.contextId).toBe(aliceAsked.context);
+    const bobsContexts = agent.requests.slice(heardBefore).map((r) => (r.body as any)?.params?.message?.contextId).filter((c) => typeof c === "string");
+    expect(new Set(bobsContexts).size).toBe(2); // the unknown id's, and the one he named twice
     const bridged = await call(stack, bob.key, "POST", "/v1/chat/completions", { model: "a2a/shared", messages: [{ role: "user", content: "x" }], metadata: { a2a_context_id: aliceAsked.context } });
-    expect(bridged.status).toBe(404);
-    // Alice goes on in her own context; Bob in his.
+    expect(bridged.status).toBe(200);
+    expect(bridged.body.a2a.context_id).toBe(aliceAsked.context);
+    // Alice's context holds none of Bob's tasks: she lists only hers in it.
+    const listed = await rpc(alice.key, "ListTasks", { contextId: aliceAsked.context }, v10);
+    expect(listed.body.result.tasks.map((t: { id: string }) => t.id)).not.toContain(bobsTask);
+    expect(listed.body.result.tasks.map((t: { id: string }) => t.id)).toContain(aliceAsked.task);
+    // Alice goes on in her own context as before.
     expect((await call(stack, alice.key, "POST", "/a2a/shared", sendV03("again", { contextId: aliceAsked.context }))).body.result.contextId).toBe(aliceAsked.context);
-    const bobContext = (await rpc(bob.key, "tasks/get", { id: bobTask })).body.result.contextId;
-    expect((await call(stack, bob.key, "POST", "/a2a/shared", sendV03("again", { contextId: bobContext }))).body.result.contextId).toBe(bobContext);
   });
 
   it("6. a virtual key sees the gateway's view of an agent: no upstream URL, headers or raw card", async () => {

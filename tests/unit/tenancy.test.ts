@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryTaskStore } from "../../shared/adapters/memory.ts";
 import { admit, recordOwnership, type CallToAdmit } from "../../shared/core/tenancy.ts";
+import { contextSeal, openContext, sealContext } from "../../shared/core/contexts.ts";
 import { listOwnTasks } from "../../shared/core/task-list.ts";
 import type { Principal } from "../../shared/core/keys.ts";
 import type { OwnedRef } from "../../shared/ports.ts";
@@ -31,13 +32,14 @@ async function storeWith(owned: [OwnedRef["kind"], string, string][]) {
   return store;
 }
 
+const SEAL = contextSeal("sk-master-test");
 const message03 = (ids: Record<string, unknown> = {}) => ({ kind: "message", messageId: "m", role: "user", parts: [{ kind: "text", text: "hi" }], ...ids });
 const call = (principal: Principal, op: CallToAdmit["op"], params: unknown, version: CallToAdmit["version"] = "0.3"): CallToAdmit => ({ agent: "a", principal, op, version, params });
 
 describe("the agent receives exactly what was checked", () => {
   it("drops every field a method does not have: a second task id, ProtoJSON spellings, a caller's tenant", async () => {
     const store = await storeWith([["task", "t-bob", "bob"]]);
-    const { params, refused } = await admit(call(bob, "getTask", { id: "t-bob", taskId: "t-alice", task_id: "t-alice", tenant: "alice", historyLength: 2 }, "1.0"), store);
+    const { params, refused } = await admit(call(bob, "getTask", { id: "t-bob", taskId: "t-alice", task_id: "t-alice", tenant: "alice", historyLength: 2 }, "1.0"), store, SEAL);
     expect(refused).toBeUndefined();
     expect(params).toEqual({ id: "t-bob", historyLength: 2 });
   });
@@ -52,6 +54,7 @@ describe("the agent receives exactly what was checked", () => {
         metadata: { note: "kept" },
       }),
       store,
+      SEAL,
     );
     expect(params).toEqual({
       message: message03(),
@@ -62,7 +65,7 @@ describe("the agent receives exactly what was checked", () => {
 
   it("leaves out a message's empty ids (ProtoJSON's unset strings) rather than checking or forwarding them", async () => {
     const store = await storeWith([]);
-    const { params, refused } = await admit(call(bob, "send", { message: message03({ taskId: "", contextId: "", referenceTaskIds: [""] }) }), store);
+    const { params, refused } = await admit(call(bob, "send", { message: message03({ taskId: "", contextId: "", referenceTaskIds: [""] }) }), store, SEAL);
     expect(refused).toBeUndefined();
     expect(params.message).toEqual(message03());
     expect(store.reads).toEqual([]);
@@ -81,32 +84,37 @@ describe("the agent receives exactly what was checked", () => {
       ["deletePushConfig", "1.0", { taskId: "t-alice", id: "p" }, "taskId"],
     ];
     for (const [op, version, params, field] of cases) {
-      expect((await admit(call(bob, op, params, version), store)).refused, `${op} ${version}`).toEqual({ kind: "task", id: "t-alice", field });
-      expect((await admit(call(alice, op, params, version), store)).refused, `${op} ${version}`).toBeUndefined();
+      expect((await admit(call(bob, op, params, version), store, SEAL)).refused, `${op} ${version}`).toEqual({ kind: "task", id: "t-alice", field });
+      expect((await admit(call(alice, op, params, version), store, SEAL)).refused, `${op} ${version}`).toBeUndefined();
     }
   });
 });
 
 describe("every task and context a message names is the caller's", () => {
-  it("refuses another key's context, and an unknown one, the same way", async () => {
-    const store = await storeWith([["context", "c-alice", "alice"], ["context", "c-bob", "bob"]]);
-    const foreign = await admit(call(bob, "send", { message: message03({ contextId: "c-alice" }) }), store);
-    const unknown = await admit(call(bob, "send", { message: message03({ contextId: "c-none" }) }), store);
-    const own = await admit(call(bob, "send", { message: message03({ contextId: "c-bob" }) }), store);
-    expect(foreign.refused).toEqual({ kind: "context", id: "c-alice", field: "message.contextId" });
-    expect(unknown.refused).toEqual({ kind: "context", id: "c-none", field: "message.contextId" });
-    expect(own.refused).toBeUndefined();
+  it("sends another key's context and an unknown one as the caller's own (sealed to it), and its own as they are", async () => {
+    const store = await storeWith([["context", "c-alice", "alice"], ["context", "c-bob", "bob"], ["context", sealContext(SEAL, "bob", "c-opened"), "bob"]]);
+    const contextOf = async (principal: Principal, contextId: string) =>
+      ((await admit(call(principal, "send", { message: message03({ contextId }) }), store, SEAL)).params.message as { contextId: string }).contextId;
+    const [foreign, unknown, own, opened, hers] = await Promise.all([contextOf(bob, "c-alice"), contextOf(bob, "c-none"), contextOf(bob, "c-bob"), contextOf(bob, "c-opened"), contextOf(alice, "c-alice")]);
+    // Another key's and an unknown one: Bob's own new context of that name, which only he can open.
+    expect(foreign).toBe(sealContext(SEAL, "bob", "c-alice"));
+    expect(unknown).toBe(sealContext(SEAL, "bob", "c-none"));
+    expect(openContext(SEAL, "bob", foreign)).toBe("c-alice");
+    expect(openContext(SEAL, "alice", foreign)).toBeUndefined();
+    expect(foreign).not.toContain("c-alice");
+    // His own, made by the agent or opened by him before; hers, for her.
+    expect([own, opened, hers]).toEqual(["c-bob", sealContext(SEAL, "bob", "c-opened"), "c-alice"]);
   });
 
   it("checks referenced tasks too, and tasks before contexts whatever the order of the fields", async () => {
     const store = await storeWith([["task", "t-bob", "bob"], ["task", "t-alice", "alice"]]);
-    const refs = await admit(call(bob, "send", { message: message03({ contextId: "c-none", referenceTaskIds: ["t-bob", "t-alice"], taskId: "t-bob" }) }), store);
+    const refs = await admit(call(bob, "send", { message: message03({ contextId: "c-none", referenceTaskIds: ["t-bob", "t-alice"], taskId: "t-bob" }) }), store, SEAL);
     expect(refs.refused).toEqual({ kind: "task", id: "t-alice", field: "message.referenceTaskIds[1]" });
   });
 
   it("lets the master key through without a read", async () => {
     const store = await storeWith([["task", "t-alice", "alice"]]);
-    expect((await admit(call({ kind: "master" }, "getTask", { id: "t-alice" }), store)).refused).toBeUndefined();
+    expect((await admit(call({ kind: "master" }, "getTask", { id: "t-alice" }), store, SEAL)).refused).toBeUndefined();
     expect(store.reads).toEqual([]);
   });
 });
@@ -118,7 +126,7 @@ describe("a refusal costs the same whoever holds the id", () => {
     const timed = async (params: unknown) => {
       store.reads.length = 0;
       const started = performance.now();
-      const { refused } = await admit(call(bob, "send", params), store);
+      const { refused } = await admit(call(bob, "send", params), store, SEAL);
       return { refused: refused && { kind: refused.kind, field: refused.field }, reads: store.reads.map((r) => r.split(":")[0]), ms: performance.now() - started };
     };
     // Act
@@ -127,14 +135,14 @@ describe("a refusal costs the same whoever holds the id", () => {
     // Assess: the same answer, the same reads in the same order, and both past the claim grace.
     expect(foreign.refused).toEqual(unknown.refused);
     expect(foreign.reads).toEqual(unknown.reads);
-    expect(foreign.reads).toEqual(["task", "context", "task", "context"]);
+    expect(foreign.reads).toEqual(["task", "context", "context", "task", "context", "context"]);
     expect(Math.min(foreign.ms, unknown.ms)).toBeGreaterThanOrEqual(95);
   });
 
   it("finds a claim written just after the task was created (the grace the wait is for)", async () => {
     const store = await storeWith([]);
     setTimeout(() => void store.claim({ agent: "a", kind: "task", id: "t-new" }, "bob"), 20);
-    expect((await admit(call(bob, "getTask", { id: "t-new" }), store)).refused).toBeUndefined();
+    expect((await admit(call(bob, "getTask", { id: "t-new" }), store, SEAL)).refused).toBeUndefined();
   });
 });
 
@@ -192,12 +200,13 @@ describe("ListTasks", () => {
     await expect(listOwnTasks(listCall(bob, { pageToken: "dGltZXN0YW1wfHQz" }), "1.0", deps)).rejects.toThrow(/Invalid pageToken/);
   });
 
-  it("lists nothing for a context that is not the key's, without asking the agent", async () => {
+  it("lists only the key's own tasks for another key's context: the agent is asked about the key's own context of that name", async () => {
     const upstream = listingAgent();
     const deps = memoryDeps(upstream);
     await deps.tasks.claim({ agent: "a", kind: "context", id: "c1" }, "alice");
+    await deps.tasks.claim({ agent: "a", kind: "task", id: "t1" }, "alice");
     const listed = (await listOwnTasks(listCall(bob, { contextId: "c1" }), "1.0", deps)) as { tasks: unknown[] };
     expect(listed.tasks).toEqual([]);
-    expect(upstream.calls).toEqual([]);
+    expect(JSON.stringify(upstream.calls)).not.toContain('"c1"');
   });
 });

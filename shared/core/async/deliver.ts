@@ -3,6 +3,7 @@
  * key's `whsec_` secret, and A2A push notifications in the caller's version. At least once: a
  * failed attempt is retried by the queue with backoff, the same message, so the same `webhook-id`.
  */
+import { contextSeal, revealInValue, type ContextSeal } from "../contexts.ts";
 import { createHmac } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
 import { UpstreamError } from "../../errors.ts";
@@ -33,7 +34,7 @@ export async function deliverCallback(msg: QueuedCallback, deps: AppDeps): Promi
   // so a callback never says "completed" about a result that cannot be fetched yet.
   if (!isFinished(job.status)) return { kind: "retry", reason: "the job's end is not stored yet" };
   if (msg.target === "webhook" && msg.type !== webhookEventType(job)) return { kind: "dropped", reason: `superseded: the job ended ${job.status}` };
-  const request = msg.target === "webhook" ? await webhookRequest(msg, job, deps) : pushRequest(msg, job);
+  const request = msg.target === "webhook" ? await webhookRequest(msg, job, deps) : pushRequest(msg, job, contextSeal(deps.config.masterKey));
   if ("dropped" in request) return { kind: "dropped", reason: request.dropped };
   let status: number;
   try {
@@ -96,12 +97,13 @@ function signedWebhook(url: string, secret: string, eventId: string, body: strin
  * A2A push notification: the task as the caller's version shows it (A2A spec §"Push
  * Notifications": 0.3 posts the bare Task, 1.0 a StreamResponse), with the caller's token.
  */
-function pushRequest(msg: Extract<CallbackMessage, { target: "push" }>, job: Job): CallbackRequest | { dropped: string } {
+function pushRequest(msg: Extract<CallbackMessage, { target: "push" }>, job: Job, seal: ContextSeal): CallbackRequest | { dropped: string } {
   const target = job.push.find((p) => p.id === msg.pushId);
   if (!target) return { dropped: "the push config was deleted" };
   // Every end of an A2A job stores its task (finish.ts): one without is not an A2A job's end.
   if (!job.result) throw new Error(`job ${job.id} ended without a task to push`);
-  const task = job.result as Record<string, unknown>;
+  // The caller reads its own context id, as in every answer (core/contexts.ts).
+  const task = revealInValue(job.result as Record<string, unknown>, seal, job.owner);
   const body = target.version === "0.3" ? JSON.stringify(task) : JSON.stringify({ task: translateResult("getTask", task, "0.3", "1.0") });
   return { url: target.url, body, headers: pushHeaders(target) };
 }

@@ -10,13 +10,14 @@ import { AgentFailedError, NotFoundError, UpstreamError } from "../../errors.ts"
 import { json, SSE_HEADERS, sseEvent, type GatewayRequest, type GatewayResponse } from "../../http.ts";
 import { refsOfEvent, taskIdOfEvent } from "../normalize.ts";
 import type { Agent, Job, JobKind } from "../../ports.ts";
-import { CONTEXT_KEY, TASK_KEY, type ChatCompletionRequest } from "../../protocol/openai.ts";
+import { TASK_KEY, type ChatCompletionRequest } from "../../protocol/openai.ts";
 import { ownerOf, type Principal } from "../keys.ts";
 import { openaiErrorResponse } from "../../routes/errors.ts";
 import { isInterrupted, isSettledResult, normalizeState } from "../task-state.ts";
 import { handOff } from "../async/handoff.ts";
 import { endOf } from "../async/finish.ts";
 import { jobId } from "../async/job-id.ts";
+import { contextSeal } from "../contexts.ts";
 import { admit, recordOwnership } from "../tenancy.ts";
 import { toA2AMessage, type V03Message } from "./message.ts";
 import { a2aInfo, agentFailure, chatCompletionObject, estimateTokens, failureMessage, finishedResponse, isFailure, responseObject, turnState, usageOf, type TurnMeta } from "./objects.ts";
@@ -74,9 +75,8 @@ export async function runTurn(call: TurnCall, deps: AppDeps): Promise<GatewayRes
  */
 async function checkedMessage(call: TurnCall, deps: AppDeps): Promise<V03Message> {
   const message = toA2AMessage(call.req);
-  const { params, refused } = await admit({ agent: call.agent.name, principal: call.principal, op: "send", version: "0.3", params: { message } }, deps.tasks);
-  if (refused?.kind === "task") throw new NotFoundError(`Task not found: metadata.${TASK_KEY} names no task this key started`);
-  if (refused) throw new NotFoundError(`Context not found: metadata.${CONTEXT_KEY} names no conversation this key started`);
+  const { params, refused } = await admit({ agent: call.agent.name, principal: call.principal, op: "send", version: "0.3", params: { message } }, deps.tasks, contextSeal(deps.config.masterKey));
+  if (refused) throw new NotFoundError(`Task not found: metadata.${TASK_KEY} names no task this key started`);
   return params.message as V03Message;
 }
 
