@@ -13,11 +13,10 @@ import { cancelJob } from "../core/async/cancel.ts";
 import { metaOf } from "../core/async/finish.ts";
 import { parseJobId } from "../core/async/job-id.ts";
 import { findAgent } from "../core/agents.ts";
-import { assertMayUseAgent, mayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
+import { assertMayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
 import { parseBody, parseValue } from "./body.ts";
 import { handlerFor, type Handlers } from "./dispatch.ts";
-
-const MODEL_PREFIX = "a2a/";
+import { MODEL_PREFIX } from "./models.ts";
 
 class ModelNotFoundError extends GatewayError {
   readonly status = 404;
@@ -94,15 +93,6 @@ async function ownJob(kind: JobKind, req: GatewayRequest, principal: Principal, 
   }
   return job;
 }
-
-/** `GET /v1/models`, served by the buffered API function. */
-export const modelsHandler = handlerFor(async (_req, principal, deps) => {
-  const agents = (await deps.agents.list()).filter((a) => mayUseAgent(principal, a.name));
-  return json(200, {
-    object: "list",
-    data: agents.map((a) => ({ id: MODEL_PREFIX + a.name, object: "model", created: Math.floor(Date.parse(a.createdAt) / 1000), owned_by: "a2a-gateway" })),
-  });
-});
 
 export const openaiHandlers: Handlers<"openai"> = {
   "POST /v1/chat/completions": handlerFor(async (req, principal, deps) => {
