@@ -3,6 +3,7 @@
  * key's `whsec_` secret, and A2A push notifications in the caller's version. At least once: a
  * failed attempt is retried by the queue with backoff, the same message, so the same `webhook-id`.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { contextSeal, revealInValue, type ContextSeal } from "../contexts.ts";
 import { createHmac } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
@@ -28,7 +29,7 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 
 export async function deliverCallback(msg: QueuedCallback, deps: AppDeps): Promise<DeliveryOutcome> {
   if (msg.target === "key") return deliverKeyEvent(msg, deps);
-  const job = await deps.jobs.get(msg.jobId);
+  const job = await storedEnd(msg.jobId, deps);
   if (!job) return { kind: "dropped", reason: "the job expired or a later turn replaced it" };
   // The end is announced before it is stored: until it is, wait (the queue retries with backoff),
   // so a callback never says "completed" about a result that cannot be fetched yet.
@@ -48,6 +49,23 @@ export async function deliverCallback(msg: QueuedCallback, deps: AppDeps): Promi
   const delivered = status >= 200 && status < 300;
   await deps.jobs.recordCallback(job.id, delivered, status);
   return delivered ? { kind: "delivered" } : { kind: "retry", reason: `receiver answered HTTP ${status}` };
+}
+
+/**
+ * The announced job, its end stored. An announcement races the write of the end it tells of, by
+ * milliseconds: the job is read again a few times, within a second, rather than leaving the
+ * callback to the queue's first retry, ten seconds on.
+ */
+const STORE_RACE_WAITS_MS = [50, 150, 300, 500];
+
+async function storedEnd(jobId: string, deps: Pick<AppDeps, "jobs">): Promise<Job | undefined> {
+  let job = await deps.jobs.get(jobId);
+  for (const ms of STORE_RACE_WAITS_MS) {
+    if (!job || isFinished(job.status)) return job;
+    await sleep(ms);
+    job = await deps.jobs.get(jobId);
+  }
+  return job;
 }
 
 /** An event of the key itself (its soft budget crossed): no job to record the attempt on. */
