@@ -60,7 +60,7 @@ export const functionDefs: Record<FunctionName, FunctionDef> = {
   openai: { tables: ["agents", "keys", "tasks", "meter", "counters"], send: ["tasks", "callbacks"], memoryMb: HTTP_MEMORY_MB, timeoutSeconds: 900 },
   // Drives a task: reads its agent, stores the end, and announces it (the owner's webhook URL is on the key).
   poller: { tables: ["agents", "keys", "tasks", "meter"], send: ["tasks", "callbacks"], consume: "tasks", memoryMb: CONSUMER_MEMORY_MB, timeoutSeconds: 60 },
-  deliver: { tables: ["keys", "tasks"], send: [], consume: "callbacks", memoryMb: CONSUMER_MEMORY_MB, timeoutSeconds: 30 },
+  deliver: { tables: ["keys", "tasks", "meter"], send: [], consume: "callbacks", memoryMb: CONSUMER_MEMORY_MB, timeoutSeconds: 30 },
 };
 
 /** Queue consumers: the function each queue's event source invokes. */

@@ -217,6 +217,8 @@ export interface UsageCounter {
 export interface Meter {
   /** Adds a call to its counters (and budget) once per request id: false when it was counted already. */
   record(call: MeteredCall): Promise<boolean>;
+  /** Whether a request has been counted (a read: what a late check of a call costs). */
+  isCounted(requestId: string): Promise<boolean>;
   /** Counters of hours in [fromHour, toHour], for one key, one agent, or all. */
   counters(q: { keyId?: string; agent?: string; fromHour: string; toHour: string }): Promise<UsageCounter[]>;
   /**

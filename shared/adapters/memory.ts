@@ -145,6 +145,9 @@ export class MemoryMeter implements Meter {
     if (call.budget) await this.adjust(call.keyId, call.budget.period, call.budget.delta);
     return true;
   }
+  async isCounted(requestId: string) {
+    return this.counted.has(requestId);
+  }
   async counters(q: { keyId?: string; agent?: string; fromHour: string; toHour: string }) {
     return [...this.items.values()]
       .filter((c) => (!q.keyId || c.keyId === q.keyId) && (!q.agent || c.agent === q.agent) && c.hour >= q.fromHour && c.hour <= q.toHour)

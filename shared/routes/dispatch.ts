@@ -11,7 +11,7 @@ import { RpcError, salvageId } from "../protocol/jsonrpc.ts";
 import { bearerToken, type Principal } from "../core/keys.ts";
 import { contextSeal, revealInResponse } from "../core/contexts.ts";
 import { adminErrorResponse, openaiErrorResponse, restErrorResponse, restErrorResponseV03, rpcErrorResponse } from "./errors.ts";
-import { emfFields, meteredCall, newTap, recordCall, reserveBudget, tappedUpstream, tapTokens, type CallTap } from "./metering.ts";
+import { emfFields, meteredCall, newTap, queueMeterCheck, recordCall, reserveBudget, tappedUpstream, tapTokens, type CallTap } from "./metering.ts";
 
 /** What a route's handler receives: the request, who is calling (none on open routes), the deps. */
 export type RouteHandler = (req: GatewayRequest, principal: Principal, deps: AppDeps) => Promise<GatewayResponse>;
@@ -52,7 +52,9 @@ export async function dispatch(
       if (principal.kind === "key" && principal.key.rpm) await enforceRpm(principal.key.id, principal.key.rpm, deps);
     }
     if (tap && principal) await reserveBudget(req, principal, deps, tap);
-    response = await (handler as OpenRouteHandler)(req, principal, tap ? { ...deps, upstream: tappedUpstream(deps.upstream, tap) } : deps);
+    const metered = tap && principal ? { tap, principal } : undefined;
+    const upstream = metered ? tappedUpstream(deps.upstream, metered.tap, () => queueMeterCheck(req, metered.principal, metered.tap, deps)) : deps.upstream;
+    response = await (handler as OpenRouteHandler)(req, principal, { ...deps, upstream });
   } catch (e) {
     if (!isGatewayError(e) && !(e instanceof RpcError)) {
       deps.log.error("unhandled error", { requestId: req.requestId, route: req.route.path, ...describeError(e) });

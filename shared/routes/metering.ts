@@ -13,6 +13,7 @@ import { AgentName } from "../protocol/admin.ts";
 import { mayUseAgent, type Principal } from "../core/keys.ts";
 import { keyBudget, tokenCounts } from "../core/metering.ts";
 import { callCost, formatAmount, toPicos, type CallMeasure } from "../core/money.ts";
+import { METER_CHECK_DELAY_SECONDS } from "../core/async/messages.ts";
 
 /** Why a signal was aborted when the caller went away (functions/lib/http.ts), as opposed to a time limit. */
 export const CLIENT_CLOSED = "client_closed";
@@ -26,21 +27,41 @@ export interface CallTap {
   tokens: Pick<CallMeasure, "inputTokens" | "outputTokens">;
   /** The budget reserved before the call: given back or settled after it. */
   reserved?: { period: string; amount: bigint };
+  /** The late check of the call, queued when the agent answered. */
+  checkQueued?: Promise<void>;
 }
 
 export const newTap = (): CallTap => ({ attempted: false, reached: false, tokens: {} });
 
-/** The request's upstream, telling the tap whether an agent was asked and answered. */
-export function tappedUpstream(upstream: Upstream, tap: CallTap): Upstream {
+/** The request's upstream, telling the tap whether an agent was asked and answered, and `reached` the first time one answers. */
+export function tappedUpstream(upstream: Upstream, tap: CallTap, reached: () => void): Upstream {
   return {
     get: (url, headers, timeoutMs) => upstream.get(url, headers, timeoutMs),
     post: async (call: AgentCall) => {
       tap.attempted = true;
       const reply = await upstream.post(call);
+      if (!tap.reached) reached();
       tap.reached = true;
       return reply;
     },
   };
+}
+
+/**
+ * The moment an agent answers, a check of the call is queued for after its invocation can have
+ * ended (not awaited: the answer does not wait for it). If the invocation dies after answering but
+ * before counting the call, the check counts it, at its per-request price; otherwise it finds the
+ * call counted and ends there. No DynamoDB write on the call's path: one SQS send.
+ */
+export function queueMeterCheck(req: GatewayRequest, principal: Principal, tap: CallTap, deps: AppDeps): void {
+  const latencyMs = Date.now() - req.receivedAt;
+  tap.checkQueued = (async () => {
+    const agent = await calledAgent(req, principal, deps);
+    if (!agent) return;
+    const cost = agent.pricing?.perRequest ? toPicos(agent.pricing.perRequest) : 0n;
+    const keyId = principal.kind === "master" ? "master" : principal.key.id;
+    await deps.callbackQueue.send({ target: "meter", requestId: req.requestId, keyId, agent: agent.name, at: req.receivedAt, latencyMs, cost: String(cost) }, METER_CHECK_DELAY_SECONDS);
+  })().catch((e: unknown) => deps.log.warn("meter check not queued", { requestId: req.requestId, ...describeError(e) }));
 }
 
 /**
@@ -149,6 +170,8 @@ export async function meteredCall(req: GatewayRequest, principal: Principal, sta
  * invocation reserved; a write that fails after its retries is logged, never thrown at the caller.
  */
 export async function recordCall(call: MeteredCall, tap: CallTap, principal: Principal, deps: AppDeps): Promise<void> {
+  // The check goes out first: if this invocation dies from here on, it still counts the call.
+  await tap.checkQueued;
   try {
     const counted = await deps.meter.record(call);
     if (!counted && tap.reserved) await deps.meter.adjust(call.keyId, tap.reserved.period, -tap.reserved.amount);

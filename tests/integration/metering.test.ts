@@ -14,6 +14,7 @@ import { DynamoMeter } from "../../shared/adapters/dynamo/meter.ts";
 import { hourOf, LATENCY_BOUNDS_MS } from "../../shared/core/metering.ts";
 import { formatAmount, toPicos } from "../../shared/core/money.ts";
 import type { AgentReply, MeteredCall } from "../../shared/ports.ts";
+import { deliverCallback } from "../../shared/core/async/deliver.ts";
 import { MASTER, memoryDeps, rpcReply, ScriptedUpstream, v03Agent } from "../helpers/memory-deps.ts";
 import { gatewayOf } from "../helpers/gateway.ts";
 
@@ -21,7 +22,7 @@ const table = `mt${randomBytes(4).toString("hex")}_meter`;
 let db: DynamoDBClient;
 /** Commands sent, by name; faults to inject into the next TransactWriteItems, in turn. */
 const sent: string[] = [];
-const faults: ("throttle" | "lose-answer")[] = [];
+const faults: ("throttle" | "lose-answer" | "die")[] = [];
 
 beforeAll(async () => {
   db = new DynamoDBClient(localAwsConfig(inject("dynamoEndpoint")));
@@ -32,6 +33,8 @@ beforeAll(async () => {
     if (command instanceof ScanCommand) throw new Error("usage is read by queries, never a scan");
     const fault = command instanceof TransactWriteItemsCommand ? faults.shift() : undefined;
     if (fault === "throttle") throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+    // The invocation dies before its write leaves: nothing is written, nothing retried by it.
+    if (fault === "die") throw new Error("process killed");
     const out = await send(command);
     // DynamoDB applied the write; its answer never arrives (the container went away, the socket was cut).
     if (fault === "lose-answer") throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" });
@@ -107,8 +110,8 @@ describe("the overspend bound", () => {
 describe("each call counted exactly once", () => {
   const call = (requestId: string, keyId: string): MeteredCall => ({ requestId, keyId, agent: "priced", at: Date.now(), outcome: "ok", latencyMs: 42, cost: toPicos("0.001") });
 
-  it("counts the calls that reached the agent, once each, through duplicate invocations, throttled writes and writes whose answer was lost", async () => {
-    const { gw, upstream, key, keyId } = await setup("0.001");
+  it("counts the calls that reached the agent, once each, through duplicate invocations, throttled writes, writes whose answer was lost and a crash after answering", async () => {
+    const { deps, gw, upstream, key, keyId } = await setup("0.001");
     // A duplicate invocation: the same event (the same request id) run twice.
     const duplicated = randomUUID();
     await gw.call("/a2a/priced", key, send, { requestId: duplicated });
@@ -122,11 +125,18 @@ describe("each call counted exactly once", () => {
     // The same call recorded again by a later invocation after a crash, and twice at the same moment.
     const crashed = randomUUID();
     await Promise.all([gw.call("/a2a/priced", key, send, { requestId: crashed }), gw.call("/a2a/priced", key, send, { requestId: crashed })]);
+    // A container that dies after answering, before its write: the call's late check counts it.
+    faults.push("die");
+    expect((await gw.call("/a2a/priced", key, send)).status).toBe(200);
     expect(faults).toEqual([]);
-    // Assess: 4 distinct calls, each once; the agent was asked 6 times, 2 of them by a repeated invocation.
-    expect(upstream.calls).toHaveLength(6);
+    // The late checks, delivered after the longest an invocation lives, as the callbacks queue does.
+    const checks = deps.callbackQueue.sent.filter((m) => m.body.target === ("meter" as never));
+    expect(checks.every((m) => m.delaySeconds === 900)).toBe(true);
+    for (const { body } of checks) expect(await deliverCallback(body, deps)).toEqual({ kind: "delivered" });
+    // Assess: 5 distinct calls, each once; the agent was asked 7 times, 2 of them by a repeated invocation.
+    expect(upstream.calls).toHaveLength(7);
     const usage = await gw.admin("GET", `/v1/usage?keyId=${keyId}`, MASTER);
-    expect(usage.body.data).toEqual([expect.objectContaining({ agent: "priced", requests: 4, errors: 0, spend: "0.004" })]);
+    expect(usage.body.data).toEqual([expect.objectContaining({ agent: "priced", requests: 5, errors: 0, spend: "0.005" })]);
   });
 
   it("records one call once however often and however concurrently its write is retried", async () => {

@@ -22,13 +22,13 @@ describe("the local IAM check", () => {
   });
 
   it("denies a table the function is not granted, in DynamoDB's words", () => {
-    const denial = dynamo("deliver", "PutItem", { TableName: "p_meter" });
+    const denial = dynamo("deliver", "PutItem", { TableName: "p_counters" });
 
     expect(denial?.status).toBe(400);
     expect(JSON.parse(denial!.body)).toEqual({
       __type: "com.amazon.coral.service#AccessDeniedException",
       message:
-        "User: arn:aws:sts::000000000000:assumed-role/deliver/deliver is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/p_meter because no identity-based policy allows the dynamodb:PutItem action",
+        "User: arn:aws:sts::000000000000:assumed-role/deliver/deliver is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/p_counters because no identity-based policy allows the dynamodb:PutItem action",
     });
   });
 

@@ -86,6 +86,11 @@ export class DynamoMeter implements Meter {
     }
   }
 
+  async isCounted(requestId: string): Promise<boolean> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.table, Key: markerKey(requestId), ConsistentRead: true, ProjectionExpression: "#pk", ExpressionAttributeNames: names("pk") }));
+    return out.Item !== undefined;
+  }
+
   /**
    * Adds many calls' counts to a counter in one write, as `record` adds one call's: for imports and
    * backfills (and the month-scale test), never on a call's path.

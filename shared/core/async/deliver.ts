@@ -11,7 +11,7 @@ import { UpstreamError } from "../../errors.ts";
 import { isFinished, type Job, type PushTarget } from "../../ports.ts";
 import { translateResult } from "../../protocol/translate.ts";
 import { webhookEventType } from "./announce.ts";
-import type { CallbackMessage, KeyEventMessage, QueuedCallback } from "./messages.ts";
+import type { CallbackMessage, KeyEventMessage, MeterCheckMessage, QueuedCallback } from "./messages.ts";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -29,6 +29,7 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 
 export async function deliverCallback(msg: QueuedCallback, deps: AppDeps): Promise<DeliveryOutcome> {
   if (msg.target === "key") return deliverKeyEvent(msg, deps);
+  if (msg.target === "meter") return checkMetered(msg, deps);
   const job = await storedEnd(msg.jobId, deps);
   if (!job) return { kind: "dropped", reason: "the job expired or a later turn replaced it" };
   // The end is announced before it is stored: until it is, wait (the queue retries with backoff),
@@ -49,6 +50,19 @@ export async function deliverCallback(msg: QueuedCallback, deps: AppDeps): Promi
   const delivered = status >= 200 && status < 300;
   await deps.jobs.recordCallback(job.id, delivered, status);
   return delivered ? { kind: "delivered" } : { kind: "retry", reason: `receiver answered HTTP ${status}` };
+}
+
+/**
+ * A call's late check: counted by its invocation (the usual case: one read), or counted now, at
+ * what was known when the agent answered, because that invocation died before it could.
+ */
+async function checkMetered(msg: MeterCheckMessage, deps: AppDeps): Promise<DeliveryOutcome> {
+  // Done either way: a call counted by its invocation is no news worth a log line.
+  if (await deps.meter.isCounted(msg.requestId)) return { kind: "delivered" };
+  const { requestId, keyId, agent, at, latencyMs, cost } = msg;
+  await deps.meter.record({ requestId, keyId, agent, at, outcome: "ok", latencyMs, cost: BigInt(cost) });
+  deps.log.warn("call counted late: its invocation ended before counting it", { requestId, keyId, agent });
+  return { kind: "delivered" };
 }
 
 /**

@@ -24,8 +24,28 @@ export interface KeyEventMessage {
   data: Record<string, unknown>;
 }
 
+/**
+ * A call that reached an agent, sent the moment the agent answered and delivered after the longest
+ * an invocation can live: if the invocation died before counting the call (after answering its
+ * caller), it is counted from here, at its per-request price; otherwise it is dropped.
+ */
+export interface MeterCheckMessage {
+  target: "meter";
+  requestId: string;
+  keyId: string;
+  agent: string;
+  at: number;
+  /** Until the agent answered. */
+  latencyMs: number;
+  /** Picos, as a decimal string (JSON has no bigint). */
+  cost: string;
+}
+
+/** SQS's longest delay, and the longest a function invocation lives (infra/functions.ts): a check never comes before its invocation ended. */
+export const METER_CHECK_DELAY_SECONDS = 900;
+
 /** What the callbacks queue carries. */
-export type QueuedCallback = CallbackMessage | KeyEventMessage;
+export type QueuedCallback = CallbackMessage | KeyEventMessage | MeterCheckMessage;
 
 /** Exponential backoff between polls, 1 s doubling to a 60 s cap (SPEC §1): between polls nothing runs. */
 export const pollDelaySeconds = (attempt: number) => Math.min(2 ** attempt, 60);
@@ -60,4 +80,13 @@ export const KeyEventMessageSchema = z.object({
   createdAt: z.number(),
   data: z.record(z.string(), z.unknown()),
 });
-export const QueuedCallbackSchema = z.union([CallbackMessageSchema, KeyEventMessageSchema]);
+export const MeterCheckMessageSchema = z.object({
+  target: z.literal("meter"),
+  requestId: z.string().check(z.minLength(1)),
+  keyId: z.string().check(z.minLength(1)),
+  agent: z.string().check(z.minLength(1)),
+  at: z.number(),
+  latencyMs: z.number(),
+  cost: z.string().check(z.regex(/^\d+$/)),
+});
+export const QueuedCallbackSchema = z.union([CallbackMessageSchema, KeyEventMessageSchema, MeterCheckMessageSchema]);
