@@ -43,26 +43,31 @@ const ASSUMED_PUT_ITEM_MS = 5;
  * one a2a invocation through the Router to its Function URL (no HTTP API), the key and agent
  * from the container's caches (no read), one write claiming the task (shared/core/proxy.ts) and
  * metering transaction (shared/adapters/dynamo/meter.ts: the request's marker and its counter,
- * 2 WRU each as a transaction, so 4), both after the answer has gone out, its logs. Billed time:
- * the gateway's own wall time per call and the two writes, which the invocation still waits for
- * before it ends; the agent's time comes on top.
+ * 2 WRU each as a transaction, so 4), both after the answer has gone out, its logs; and the
+ * call's late metering check (shared/routes/metering.ts): one SQS send, received and deleted 15
+ * minutes later in batches of ten by the deliver function, which reads the call's marker (1 RRU,
+ * strongly consistent). Billed time: the gateway's own wall time per call and the two writes,
+ * which the invocation still waits for before it ends; the agent's time comes on top.
  */
 export function syncSendScenario(gatewayWallMs: number): CostScenario {
   const billedMs = Math.ceil(gatewayWallMs + 2 * ASSUMED_PUT_ITEM_MS);
   return {
     label: `message/send, sync (${billedMs} ms billed)`,
     counts: {
-      invocations: [{ fn: "a2a", count: 1, billedMs, memoryMb: HTTP_MEMORY_MB }],
+      invocations: [
+        { fn: "a2a", count: 1, billedMs, memoryMb: HTTP_MEMORY_MB },
+        { fn: "deliver", count: 0.1, billedMs: 10 * ASSUMED_PUT_ITEM_MS, memoryMb: CONSUMER_MEMORY_MB },
+      ],
       httpApiRequests: 0,
       routerRequests: 1,
       dynamoWriteUnits: 5,
-      dynamoReadUnits: 0,
-      sqsRequests: 0,
+      dynamoReadUnits: 1,
+      sqsRequests: 1.2,
       logBytes: LOG_BYTES_PER_INVOCATION,
       tasksGetCalls: 0,
     },
     note:
-      `billed = gateway's own ${gatewayWallMs.toFixed(2)} ms + 2 writes at ~${ASSUMED_PUT_ITEM_MS} ms (assumed); metering is 4 of the 5 WRU ($2.50 per 1M calls); ` +
+      `billed = gateway's own ${gatewayWallMs.toFixed(2)} ms + 2 writes at ~${ASSUMED_PUT_ITEM_MS} ms (assumed); metering is 4 of the 5 WRU ($2.50 per 1M calls) and the late check's SQS send, batched receive and delete, read and tenth of a deliver invocation (~$0.64); ` +
       `+ $${agentTimeCostPer100Ms().toFixed(3)} per 1M for every 100 ms the agent takes; a cold container adds 2 reads (1 RRU)`,
   };
 }
