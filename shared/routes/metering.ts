@@ -1,8 +1,9 @@
 /**
  * Metering of calls (SPEC §10), as the dispatcher runs it: before a call, a key with a budget
  * reserves the agent's per-request price (refused when that would pass its budget); during it, the
- * upstream tells whether an agent answered; once the answer is out, one write counts the call
- * (shared/adapters/dynamo/meter.ts) and settles the reservation with the call's full cost.
+ * upstream tells whether an agent answered (and, when one does, queues the call's late check);
+ * once the answer is out, one write counts the call (shared/adapters/dynamo/meter.ts) and settles
+ * the reservation with the call's full cost.
  */
 import type { AppDeps } from "../deps.ts";
 import { BudgetExceededError } from "../errors.ts";
@@ -10,7 +11,7 @@ import { isStream, type GatewayRequest, type GatewayResponse } from "../http.ts"
 import { describeError } from "../log.ts";
 import type { Agent, AgentCall, MeteredCall, Upstream } from "../ports.ts";
 import { AgentName } from "../protocol/admin.ts";
-import { mayUseAgent, type Principal } from "../core/keys.ts";
+import { mayUseAgent, ownerOf, type Principal } from "../core/keys.ts";
 import { keyBudget, tokenCounts } from "../core/metering.ts";
 import { callCost, formatAmount, toPicos, type CallMeasure } from "../core/money.ts";
 import { METER_CHECK_DELAY_SECONDS } from "../core/async/messages.ts";
@@ -59,8 +60,7 @@ export function queueMeterCheck(req: GatewayRequest, principal: Principal, tap: 
     const agent = await calledAgent(req, principal, deps);
     if (!agent) return;
     const cost = agent.pricing?.perRequest ? toPicos(agent.pricing.perRequest) : 0n;
-    const keyId = principal.kind === "master" ? "master" : principal.key.id;
-    await deps.callbackQueue.send({ target: "meter", requestId: req.requestId, keyId, agent: agent.name, at: req.receivedAt, latencyMs, cost: String(cost) }, METER_CHECK_DELAY_SECONDS);
+    await deps.callbackQueue.send({ target: "meter", requestId: req.requestId, keyId: ownerOf(principal), agent: agent.name, at: req.receivedAt, latencyMs, cost: String(cost) }, METER_CHECK_DELAY_SECONDS);
   })().catch((e: unknown) => deps.log.warn("meter check not queued", { requestId: req.requestId, ...describeError(e) }));
 }
 
@@ -144,7 +144,6 @@ export function tapTokens(res: GatewayResponse, tap: CallTap): GatewayResponse {
   return { ...res, stream };
 }
 
-
 /** What to count for a call that has ended. */
 export async function meteredCall(req: GatewayRequest, principal: Principal, status: number, tap: CallTap, deps: AppDeps): Promise<MeteredCall> {
   const latencyMs = Date.now() - req.receivedAt;
@@ -155,7 +154,7 @@ export async function meteredCall(req: GatewayRequest, principal: Principal, sta
   const cost = billable ? callCost(agent.pricing, { ...tap.tokens, agentMs: latencyMs }) : 0n;
   return {
     requestId: req.requestId,
-    keyId: principal.kind === "master" ? "master" : principal.key.id,
+    keyId: ownerOf(principal),
     ...(agent ? { agent: agent.name } : {}),
     at: req.receivedAt,
     outcome: clientClosed ? "client_closed" : status >= 400 ? "error" : "ok",
