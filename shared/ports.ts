@@ -229,8 +229,10 @@ export interface Meter {
   /** Adds `delta` (may be negative: a refund) to a key's spend in a period. */
   adjust(keyId: string, period: string, delta: bigint): Promise<void>;
   spent(keyId: string, period: string): Promise<bigint>;
-  /** True for the first caller only, per key and period: who sends the soft-budget webhook. */
-  markSoftBudgetCrossed(keyId: string, period: string): Promise<boolean>;
+  /** Whether the soft budget's webhook has gone out this period (read with the spend: one read). */
+  softBudgetAnnounced(keyId: string, period: string): Promise<{ spent: bigint; announced: boolean }>;
+  /** Records that it has: later calls of the period send nothing more. */
+  markSoftBudgetAnnounced(keyId: string, period: string): Promise<void>;
 }
 
 export interface RateLimiter {

@@ -171,10 +171,12 @@ export class MemoryMeter implements Meter {
   async spent(keyId: string, period: string) {
     return this.budget(keyId, period).spent;
   }
-  async markSoftBudgetCrossed(keyId: string, period: string) {
+  async softBudgetAnnounced(keyId: string, period: string) {
     const b = this.budget(keyId, period);
-    if (b.soft) return false;
-    return (b.soft = true);
+    return { spent: b.spent, announced: b.soft === true };
+  }
+  async markSoftBudgetAnnounced(keyId: string, period: string) {
+    this.budget(keyId, period).soft = true;
   }
 }
 

@@ -180,13 +180,17 @@ export async function recordCall(call: MeteredCall, tap: CallTap, principal: Pri
   }
 }
 
-/** Crossing a key's soft budget sends its webhook one `key.budget_exceeded` event per period. */
+/**
+ * Crossing a key's soft budget sends its webhook one `key.budget_exceeded` event per period: sent,
+ * then recorded as sent, so a failure in between sends it again rather than never; calls that
+ * cross it together send the same event id, which receivers drop as a repeat (Standard Webhooks).
+ */
 async function announceSoftBudget(principal: Extract<Principal, { kind: "key" }>, deps: AppDeps): Promise<void> {
   const key = principal.key;
   const budget = keyBudget(key, deps.clock.now());
   if (!budget?.softBudget || !key.webhookUrl) return;
-  const spent = await deps.meter.spent(key.id, budget.start);
-  if (spent < toPicos(budget.softBudget) || !(await deps.meter.markSoftBudgetCrossed(key.id, budget.start))) return;
+  const { spent, announced } = await deps.meter.softBudgetAnnounced(key.id, budget.start);
+  if (announced || spent < toPicos(budget.softBudget)) return;
   await deps.callbackQueue.send({
     target: "key",
     keyId: key.id,
@@ -195,6 +199,7 @@ async function announceSoftBudget(principal: Extract<Principal, { kind: "key" }>
     createdAt: Math.floor(deps.clock.now() / 1000),
     data: { id: key.id, softBudget: budget.softBudget, maxBudget: budget.maxBudget, spent: formatAmount(spent), period: budget.budgetPeriod, periodStart: budget.start, resetsAt: budget.end },
   });
+  await deps.meter.markSoftBudgetAnnounced(key.id, budget.start);
 }
 
 /**

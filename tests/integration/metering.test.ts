@@ -81,6 +81,20 @@ describe("a hard budget under concurrency", () => {
   });
 });
 
+describe("the soft budget", () => {
+  it("sends key.budget_exceeded when crossed, under one event id however many calls cross it together, and nothing more that period", async () => {
+    const { deps, gw, key } = await setup("0.01", { maxBudget: "1", softBudget: "0.1", budgetPeriod: "1d", webhookUrl: "http://127.0.0.1:9/hook" });
+    const keyEvents = () => deps.callbackQueue.sent.map((m) => m.body as { target: string; eventId?: string; type?: string }).filter((m) => m.target === "key");
+    await Promise.all(Array.from({ length: 20 }, () => gw.call("/a2a/priced", key, send)));
+    const crossed = keyEvents();
+    expect(crossed.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(crossed.map((e) => e.eventId)).size).toBe(1);
+    expect(crossed[0]).toMatchObject({ type: "key.budget_exceeded" });
+    for (let i = 0; i < 3; i++) await gw.call("/a2a/priced", key, send);
+    expect(keyEvents()).toHaveLength(crossed.length);
+  });
+});
+
 describe("the overspend bound", () => {
   it("with token prices, 200 calls at once overspend by at most the token charges of the calls in flight, and spend is their exact sum", async () => {
     // Prepare: 0.001 a call plus 1 per 1K output tokens; a budget of 0.05 a day. The per-request part is reserved before each call,

@@ -169,27 +169,24 @@ export class DynamoMeter implements Meter {
   }
 
   async spent(keyId: string, period: string): Promise<bigint> {
-    const out = await this.db.send(new GetItemCommand({ TableName: this.table, Key: budgetKey(keyId, period), ConsistentRead: true }));
-    return BigInt(out.Item?.spent?.N ?? "0");
+    return (await this.softBudgetAnnounced(keyId, period)).spent;
   }
 
-  async markSoftBudgetCrossed(keyId: string, period: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: budgetKey(keyId, period),
-          UpdateExpression: "SET #soft = :true",
-          ConditionExpression: "attribute_not_exists(#soft)",
-          ExpressionAttributeNames: names("soft"),
-          ExpressionAttributeValues: { ":true": { BOOL: true } },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailed(e)) return false;
-      throw e;
-    }
+  async softBudgetAnnounced(keyId: string, period: string): Promise<{ spent: bigint; announced: boolean }> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.table, Key: budgetKey(keyId, period), ConsistentRead: true }));
+    return { spent: BigInt(out.Item?.spent?.N ?? "0"), announced: out.Item?.soft?.BOOL === true };
+  }
+
+  async markSoftBudgetAnnounced(keyId: string, period: string): Promise<void> {
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: budgetKey(keyId, period),
+        UpdateExpression: "SET #soft = :true",
+        ExpressionAttributeNames: names("soft"),
+        ExpressionAttributeValues: { ":true": { BOOL: true } },
+      }),
+    );
   }
 
   /** Every page of one query, as counters. */
