@@ -88,10 +88,10 @@ export const versionNotSupported = (asked: string, served: readonly string[]): R
  * A body the gateway will not read as JSON-RPC. HTTP 415 says so to HTTP clients (RFC 9110
  * §15.5.16); the JSON-RPC code to A2A clients (A2A 1.0 §5.4).
  */
-export const contentTypeNotSupported = (contentType: string): RpcError =>
+export const contentTypeNotSupported = (contentType: string, binding: "JSON-RPC" | "HTTP+JSON" = "JSON-RPC"): RpcError =>
   new RpcError(
     RpcCode.ContentTypeNotSupported,
-    `Content-Type ${contentType} is not supported: send JSON-RPC requests as application/json`,
+    `Content-Type ${contentType} is not supported: send ${binding} requests as application/json`,
     { contentType },
     415,
   );

@@ -47,7 +47,7 @@ function restFrames(binding: RestBinding): StreamFrames {
 function bodyOf(req: GatewayRequest): Record<string, unknown> {
   const contentType = req.headers["content-type"];
   if (req.body.kind === "empty") return {};
-  if (!isJsonContent(contentType)) throw contentTypeNotSupported(contentType!);
+  if (!isJsonContent(contentType)) throw contentTypeNotSupported(contentType!, "HTTP+JSON");
   if (req.body.kind === "invalid-json") throw new RpcError(RpcCode.ParseError, `The body is not valid JSON${req.body.reason ? `: ${req.body.reason}` : ""}`);
   const value = req.body.kind === "json" ? req.body.value : undefined;
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new RpcError(RpcCode.InvalidRequest, "The body must be a JSON object");

@@ -52,7 +52,8 @@ export function rpcErrorResponse(e: unknown, id: JsonRpcId | undefined): JsonRes
 export function restErrorResponse(e: unknown): JsonResponse {
   const { status, body } =
     e instanceof RpcError
-      ? restError(gatewayError(e.toObject(), "1.0"))
+      ? // An error that names its own HTTP status (415 for a body that is not JSON) keeps it.
+        restError(gatewayError(e.toObject(), "1.0"), e.httpStatus === 200 ? undefined : e.httpStatus)
       : isGatewayError(e)
         ? restError({ code: e.status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest, message: e.message, data: [gatewayErrorInfo(e)] }, e.status)
         : restError({ code: RpcCode.InternalError, message: "Internal error" });

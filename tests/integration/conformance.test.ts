@@ -123,6 +123,21 @@ describe("the JSON-RPC content type (§9.1)", () => {
   });
 });
 
+describe("the HTTP+JSON content type", () => {
+  it("refuses a body that is not JSON by its Content-Type with HTTP 415, as HTTP says (RFC 9110 §15.5.16), in the binding's error shape", async () => {
+    const res = await fetch(`${stack.url}/a2a/echo/message:send`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/plain", "A2A-Version": "1.0" },
+      body: JSON.stringify({ message: { messageId: "m1", role: "ROLE_USER", parts: [{ text: "hi" }] } }),
+    });
+    const body = await res.json();
+
+    expect(res.status).toBe(415);
+    expect(body.error).toMatchObject({ code: 415, message: expect.stringContaining("send HTTP+JSON requests as application/json") });
+    expect(body.error.details[0]).toMatchObject({ "@type": ERROR_INFO, reason: "CONTENT_TYPE_NOT_SUPPORTED" });
+  });
+});
+
 describe("the served card's caching (§8.6.1)", () => {
   const card = (headers: Record<string, string> = {}) => call(stack, key, "GET", "/a2a/echo/.well-known/agent-card.json", undefined, headers);
 
