@@ -47,20 +47,20 @@ async function eventually<T>(check: () => Promise<T | undefined>, ms: number, ev
 
 const webhookFor = (id: string) => receiver.requests.find((r) => r.path === "/hooks" && r.status === 200 && (r.body as any)?.data?.id === id);
 
-describe("a 40 s task: longer than API Gateway lets a request live", () => {
+describe("a 30.5 s task: longer than API Gateway lets a request live (30 s)", () => {
   it(
     "is handed to the queue, polled to its end, retrieved by the OpenAI SDK and announced by verified webhooks",
     async () => {
       // Act: a synchronous chat completion that outruns the 1.5 s budget, a background response,
-      // and an A2A caller with a push config, all on 40 s tasks.
-      const chat = (await openai.chat.completions.create({ model: "a2a/slow", messages: [{ role: "user", content: "slow:40000" }] })) as any;
-      const response = await openai.responses.create({ model: "a2a/slow", input: "slow:40000", background: true });
+      // and an A2A caller with a push config, all on 30.5 s tasks (the poller, at 1, 2, 4, 8 and 16 s, next looks at 31 s).
+      const chat = (await openai.chat.completions.create({ model: "a2a/slow", messages: [{ role: "user", content: "slow:30500" }] })) as any;
+      const response = await openai.responses.create({ model: "a2a/slow", input: "slow:30500", background: true });
       const a2a = await call(stack, key.key, "POST", "/a2a/slow", {
         jsonrpc: "2.0",
         id: 1,
         method: "message/send",
         params: {
-          message: { kind: "message", messageId: crypto.randomUUID(), role: "user", parts: [{ kind: "text", text: "slow:40000" }] },
+          message: { kind: "message", messageId: crypto.randomUUID(), role: "user", parts: [{ kind: "text", text: "slow:30500" }] },
           configuration: { blocking: false, pushNotificationConfig: { url: `${receiver.url}/push`, token: "push-token-1" } },
         },
       });
@@ -77,7 +77,7 @@ describe("a 40 s task: longer than API Gateway lets a request live", () => {
         const c = (await openai.chat.completions.retrieve(chat.id)) as any;
         return c.choices?.length ? c : undefined;
       }, 90_000);
-      expect(done.choices[0].message.content).toBe("done after 40000ms");
+      expect(done.choices[0].message.content).toBe("done after 30500ms");
       const finished = await eventually(async () => {
         const r = await openai.responses.retrieve(response.id);
         if (r.status !== "completed") lastSeen = r;
@@ -85,7 +85,7 @@ describe("a 40 s task: longer than API Gateway lets a request live", () => {
       }, 30_000).catch((e) => {
         throw new Error(`${e.message}; last seen ${JSON.stringify(lastSeen).slice(0, 500)}`);
       });
-      expect(finished.output_text).toBe("done after 40000ms");
+      expect(finished.output_text).toBe("done after 30500ms");
 
       // Webhooks, verified as OpenAI's own SDK verifies them.
       for (const [id, type] of [
