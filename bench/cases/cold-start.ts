@@ -21,8 +21,9 @@ const httpEvent = (method: string, path: string, body?: string) => apiEvent(meth
 
 export const coldEvents: Record<string, unknown> = {
   api: httpEvent("GET", "/health"),
-  // 401 before any store is read, but after the deps (AWS SDK clients) are built.
-  a2a: httpEvent("GET", "/a2a/bench/.well-known/agent-card.json"),
+  // 401 before any store is read, but after the deps (AWS SDK clients) are built. (Not a card:
+  // a card without a key reads the agent, to see whether its card is public.)
+  a2a: httpEvent("POST", "/a2a/bench", "{}"),
   openai: httpEvent("POST", "/v1/chat/completions", "{}"),
 };
 const DEFAULT_EVENT = { Records: [] };
