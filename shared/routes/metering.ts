@@ -7,7 +7,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { BudgetExceededError } from "../errors.ts";
-import { isStream, type GatewayRequest, type GatewayResponse } from "../http.ts";
+import { type GatewayRequest, type GatewayResponse, isStream, mapStream } from "../http.ts";
 import { describeError } from "../log.ts";
 import type { Agent, AgentCall, MeteredCall, Upstream } from "../ports.ts";
 import { AgentName } from "../protocol/admin.ts";
@@ -127,21 +127,7 @@ export function tapTokens(res: GatewayResponse, tap: CallTap): GatewayResponse {
       }
     }
   };
-  // A transparent iterator: `return()` (the caller leaving) reaches the source unchanged.
-  const stream: AsyncIterable<string> = {
-    [Symbol.asyncIterator]() {
-      const it = source[Symbol.asyncIterator]();
-      return {
-        next: async () => {
-          const r = await it.next();
-          if (!r.done) see(r.value);
-          return r;
-        },
-        return: async (value?: unknown) => (it.return ? it.return(value) : { done: true, value: undefined }),
-      };
-    },
-  };
-  return { ...res, stream };
+  return { ...res, stream: mapStream(source, (chunk) => (see(chunk), chunk)) };
 }
 
 /** What to count for a call that has ended. */
