@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionDefs } from "../../infra/functions.ts";
 import { createFront } from "../../infra/local/front.ts";
-import { LocalFunction } from "../../infra/local/runtime/lambda.ts";
+import { LocalFunction, runtimeApiServer } from "../../infra/local/runtime/lambda.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
 import { startWatchedStreamAgent, type WatchedStreamAgent } from "../reliability/support.ts";
@@ -177,6 +177,13 @@ describe("a buffered answer, decoded with the payload format 2.0 rules", () => {
 });
 
 describe("the containers", () => {
+  it("take a streamed response as long as the function's timeout allows, not node's default five minutes", () => {
+    // A stream is one request to the Runtime API lasting as long as the stream (node cuts requests at 300 s by default).
+    const api = runtimeApiServer(() => {});
+    expect(api.requestTimeout).toBe(0);
+    api.close();
+  });
+
   it("serve one invocation at a time: a busy container's work goes to a new one, up to the cap, then waits", async () => {
     // Prepare: three invocations held at a gate, two containers at most.
     const fn = fixture("buffered", { maxContainers: 2 });

@@ -129,10 +129,9 @@ export class LocalFunction {
   }
 
   private start(): void {
-    const container: Container = { api: createServer((req, res) => void this.serve(container, req, res)), ready: false };
+    const container: Container = { api: runtimeApiServer((req, res) => void this.serve(container, req, res)), ready: false };
     this.containers.add(container);
     this.starting++;
-    container.api.keepAliveTimeout = 0;
     container.api.listen(0, "127.0.0.1", () => {
       if (this.stopped) return void this.end(container);
       container.process = this.spawn((container.api.address() as AddressInfo).port);
@@ -323,4 +322,16 @@ function accepted(res: ServerResponse): void {
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * A container's Runtime API. A streamed response is one request whose body lasts as long as the
+ * stream: node's default `requestTimeout` (300 s) would cut every stream at five minutes (the
+ * function's stream then fails with "Response stream is not finished"), where Lambda allows it the
+ * function's whole timeout. The function's timeout is enforced by the invocation instead.
+ */
+export function runtimeApiServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = createServer({ requestTimeout: 0 }, handler);
+  server.keepAliveTimeout = 0;
+  return server;
 }
