@@ -2,9 +2,10 @@
  * Keys, permissions and tenant isolation (SPEC §3, §4, §6): two tenants through the local stack.
  * Every cross-tenant attempt fails exactly as an unknown resource would.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../infra/local/stack.ts";
-import { startSdkAgent, type PeerHandle } from "../peers/index.ts";
+import { startSdkAgent, startWebhookReceiver, type PeerHandle } from "../peers/index.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
 import { readSse } from "../helpers/sse.ts";
 
@@ -286,6 +287,46 @@ describe("issue 13: no side door into another key's tasks", () => {
     // Alice goes on in her own context as before.
     expect((await call(stack, alice.key, "POST", "/a2a/shared", sendV03("again", { contextId: aliceAsked.context }))).body.result.contextId).toBe(aliceAsked.context);
   });
+
+  it("5b. a context a key chose reads as its own id on every surface: stream events, tasks/get, ListTasks, REST, the OpenAI bridge and pushes", async () => {
+    const mine = `bob-chat-${randomUUID()}`;
+    const heardBefore = agent.requests.length;
+    const receiver = await startWebhookReceiver();
+    try {
+      const stream = await fetch(`${stack.url}/a2a/shared`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bob.key}`, "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ ...sendV03("stream me", { contextId: mine }), method: "message/stream" }),
+      });
+      const events = await readSse(stream);
+      const taskId = events.find((e) => e.data.result?.kind === "task")?.data.result.id ?? events[0]!.data.result.taskId;
+      const pushed = sendV03("push me", { contextId: mine });
+      (pushed.params as Record<string, unknown>).configuration = { blocking: false, pushNotificationConfig: { url: `${receiver.url}/bob`, token: "bob-token" } };
+      const handedOff = await call(stack, bob.key, "POST", "/a2a/shared", pushed);
+      const [got, listed, rest, bridged] = await Promise.all([
+        rpc(bob.key, "tasks/get", { id: taskId }),
+        rpc(bob.key, "ListTasks", { contextId: mine }, v10),
+        call(stack, bob.key, "GET", `/a2a/shared/tasks/${taskId}`, undefined, v10),
+        call(stack, bob.key, "POST", "/v1/chat/completions", { model: "a2a/shared", messages: [{ role: "user", content: "x" }], metadata: { a2a_context_id: mine } }),
+      ]);
+      const push = await receiver.waitFor((r) => r.path === "/bob" && (r.body as any)?.status?.state === "completed", 30_000);
+
+      // Every context id Bob reads is the one he chose; no agent-side id leaks through.
+      const everything = [events.map((e) => e.data), handedOff.body, got.body, listed.body, rest.body, bridged.body, push.body];
+      expect(JSON.stringify(everything)).not.toContain("a2agw-ctx-");
+      expect(events.map((e) => e.data.result?.contextId).filter(Boolean)).toEqual(expect.arrayContaining([mine]));
+      expect(new Set(events.map((e) => e.data.result?.contextId).filter(Boolean))).toEqual(new Set([mine]));
+      expect([handedOff.body.result.contextId, got.body.result.contextId, rest.body.contextId, bridged.body.a2a.context_id, (push.body as any).contextId]).toEqual([mine, mine, mine, mine, mine]);
+      expect(listed.body.result.tasks.map((t: { contextId: string }) => t.contextId)).toEqual(listed.body.result.tasks.map(() => mine));
+      expect(listed.body.result.tasks.map((t: { id: string }) => t.id)).toContain(taskId);
+      // While the agent only ever heard Bob's own agent-side id for it.
+      const heard = agent.requests.slice(heardBefore).map((r) => JSON.stringify(r.body)).join("\n");
+      expect(heard).toContain("a2agw-ctx-");
+      expect(heard).not.toContain(mine);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
 
   it("6. a virtual key sees the gateway's view of an agent: no upstream URL, headers or raw card", async () => {
     for (const res of [await call(stack, bob.key, "GET", "/v1/agents/shared"), { body: (await call(stack, bob.key, "GET", "/v1/agents")).body.data[0] }]) {
