@@ -1,8 +1,9 @@
 /** The A2A surface (SPEC §4): JSON-RPC calls to `/a2a/{agent}` and the agent card the gateway serves. */
-import { ifNoneMatchMatches, json, type GatewayResponse } from "../http.ts";
+import { ifNoneMatchMatches, json, SSE_HEADERS, sseEvent, type GatewayResponse } from "../http.ts";
 import {
   contentTypeNotSupported,
   issuesOf,
+  jsonText,
   JsonRpcRequest,
   RpcCode,
   RpcError,
@@ -10,6 +11,7 @@ import {
   rpcResult,
   salvageId,
   versionNotSupported,
+  type JsonRpcErrorObject,
 } from "../protocol/jsonrpc.ts";
 import { paramsSchemas, resolveMethod, streamingOps } from "../protocol/methods.ts";
 import { gatewayError, SERVED_VERSIONS, versionAsked } from "../protocol/translate.ts";
@@ -80,16 +82,25 @@ const call = handlerFor(async (req, principal, deps): Promise<GatewayResponse> =
     return json(200, rpcError(id, { code: RpcCode.InvalidParams, message: `Invalid params for ${method}`, data: issuesOf(checked.error) }));
   }
   const { a2aCall, withExtensions } = a2aCallOf(req, principal, agent, resolved.op, version, checked.data as Record<string, unknown>);
+  // 0.3's tasks/resubscribe is read as a stream whatever the answer: its refusals go as a stream of
+  // one error event, as the 0.3 SDKs' servers send them (their clients read nothing else there).
+  const refusedAsStream = version === "0.3" && resolved.op === "subscribe";
+  const refusal = (error: JsonRpcErrorObject, status: number): GatewayResponse =>
+    refusedAsStream ? { status: 200, headers: SSE_HEADERS, stream: oneFrame(sseEvent(jsonText(rpcError(id, error)))) } : json(status, rpcError(id, error));
   try {
-    if (streamingOps.has(resolved.op)) return withExtensions(await proxyStream(a2aCall, jsonRpcFrames(id), deps));
+    if (streamingOps.has(resolved.op)) return withExtensions(await proxyStream(a2aCall, { ...jsonRpcFrames(id), refused: (error) => refusal(error, 200) }, deps));
     const outcome = await proxyCall(a2aCall, deps);
     return withExtensions(json(200, "error" in outcome ? rpcError(id, outcome.error) : rpcResult(id, outcome.result)));
   } catch (e) {
     // Keep the caller's id on errors raised past this point (TaskNotFound, upstream failures).
-    if (e instanceof RpcError) return json(e.httpStatus, rpcError(id, gatewayError(e.toObject(), version)));
+    if (e instanceof RpcError) return refusal(gatewayError(e.toObject(), version), e.httpStatus);
     throw e;
   }
 });
+
+async function* oneFrame(frame: string): AsyncGenerator<string> {
+  yield frame;
+}
 
 /** An agent pushing news of a task the gateway drives: checked with one `tasks/get`. */
 const agentPush: OpenRouteHandler = async (req, _principal, deps) => {

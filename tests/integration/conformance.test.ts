@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { startSdkAgent, type SdkAgentHandle } from "../peers/index.ts";
+import { readSse } from "../helpers/sse.ts";
 import { call, createKey, registerAgent, sendV03, startTestStack } from "../helpers/stack.ts";
 
 const run = promisify(execFile);
@@ -120,6 +121,20 @@ describe("the JSON-RPC content type (§9.1)", () => {
 
     expect(res.status).toBe(200);
     expect(body.result.kind).toBeDefined();
+  });
+});
+
+describe("0.3's tasks/resubscribe", () => {
+  it("answers an unknown task as a stream of one error event, as the 0.3 SDKs' servers do (their clients read only a stream there)", async () => {
+    const res = await fetch(`${stack.url}/a2a/echo`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: "r1", method: "tasks/resubscribe", params: { id: "no-such-task" } }),
+    });
+    const events = await readSse(res);
+
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(events.map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: "r1", error: { code: -32001, message: "Task not found" } }]);
   });
 });
 

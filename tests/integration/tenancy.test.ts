@@ -55,9 +55,18 @@ describe("another key's task is indistinguishable from an unknown task", () => {
     });
   }
 
-  it("tasks/resubscribe: -32001 TaskNotFound", async () => {
-    const res = await rpc(bob.key, "tasks/resubscribe", { id: aliceTask });
-    expect(res.body.error.code).toBe(-32001);
+  it("tasks/resubscribe: -32001 TaskNotFound (a 0.3 stream of one error event), as for an unknown task", async () => {
+    const resubscribe = async (id: string) => {
+      const res = await fetch(`${stack.url}/a2a/shared`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bob.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tasks/resubscribe", params: { id } }),
+      });
+      return (await readSse(res)).map((e) => e.data);
+    };
+    const [foreign, unknown] = await Promise.all([resubscribe(aliceTask), resubscribe("no-such-task")]);
+    expect(foreign[0].error.code).toBe(-32001);
+    expect(foreign).toEqual(unknown);
   });
 
   it("the owner still reads its own task", async () => {
