@@ -17,8 +17,8 @@ import { ownerOf, type Principal } from "./keys.ts";
 import { recordOwnership } from "./tenancy.ts";
 import { isSettled, normalizeState } from "./task-state.ts";
 import { assertCallableUrl } from "./url-guard.ts";
+import type { Obj } from "./shape.ts";
 
-type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" ? (v as Obj) : {});
 
 /** The push config of a config object in either version, as the gateway keeps it. */

@@ -5,9 +5,8 @@
  * a repeated id gets a suffix.
  */
 import type { A2AVersion } from "../protocol/methods.ts";
+import { isObj, type Obj } from "./shape.ts";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const hasParts = (m: Obj) => Array.isArray(m.parts) && m.parts.length > 0;
 
 export async function* normalizeStream(events: AsyncIterable<unknown> | Iterable<unknown>, version: A2AVersion): AsyncGenerator<unknown> {

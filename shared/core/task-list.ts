@@ -13,8 +13,8 @@ import { contextSeal } from "./contexts.ts";
 import { admit } from "./tenancy.ts";
 import type { A2AVersion } from "../protocol/methods.ts";
 import type { A2ACall } from "./proxy.ts";
+import type { Obj } from "./shape.ts";
 
-type Obj = Record<string, unknown>;
 
 /** Where the next page starts: the agent's page token, and how many of that page's tasks were read. */
 interface Cursor {

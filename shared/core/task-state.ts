@@ -3,6 +3,7 @@
  * The gateway reasons in the 0.3 spelling (A2A spec §"TaskState").
  */
 import type { A2AVersion } from "../protocol/methods.ts";
+import { isObj, type Obj } from "./shape.ts";
 
 export type TaskStateName =
   | "submitted"
@@ -31,8 +32,6 @@ export const isInterrupted = (s: TaskStateName) => s === "input-required" || s =
 
 export const isSettled = (s: TaskStateName) => isTerminal(s) || isInterrupted(s);
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const stateOf = (withStatus: Obj) => normalizeState((withStatus.status as Obj | undefined)?.state);
 
 /**

@@ -11,8 +11,8 @@ import type { A2AVersion, Operation } from "../protocol/methods.ts";
 import { ownerOf, type Principal } from "./keys.ts";
 import { sealContext, type ContextSeal } from "./contexts.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isObj, type Obj } from "./shape.ts";
 
-type Obj = Record<string, unknown>;
 
 /** The fields an object keeps: `true` keeps a value as it came (validated already), a shape rebuilds it. */
 type Shape = { readonly [field: string]: true | Shape };
@@ -43,7 +43,6 @@ const SHAPES: Record<Operation, Record<A2AVersion, Shape>> = {
   extendedCard: both({}),
 };
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
 function rebuild(value: unknown, shape: Shape): Obj {
   const source = isObj(value) ? value : {};

@@ -8,8 +8,8 @@ import { chatCompletionObject, failureMessage, isFailure, responseObject, turnSt
 import { announce } from "./announce.ts";
 import { meterTaskEnd } from "../metering.ts";
 import { describeError } from "../../log.ts";
+import type { Obj } from "../shape.ts";
 
-type Obj = Record<string, unknown>;
 export type JobEnd = Pick<Job, "status" | "result" | "error">;
 
 export const metaOf = (job: Job): TurnMeta => ({

@@ -24,8 +24,8 @@ import { a2aInfo, agentFailure, chatCompletionObject, estimateTokens, failureMes
 import { answerText } from "./reply.ts";
 import { eventStream, jobEvents, streamBudgetMs, turnEvents } from "./responses-stream.ts";
 import { runAgent, type RunEvent } from "./run.ts";
+import type { Obj } from "../shape.ts";
 
-type Obj = Record<string, unknown>;
 
 export interface TurnCall {
   kind: Exclude<JobKind, "a2a">;

@@ -10,8 +10,8 @@ import type { A2AInfo, Usage } from "../../protocol/openai.ts";
 import { normalizeState, type TaskStateName } from "../task-state.ts";
 import { taskIdOfEvent } from "../normalize.ts";
 import { answerText, statusText } from "./reply.ts";
+import type { Obj } from "../shape.ts";
 
-type Obj = Record<string, unknown>;
 
 export interface TurnMeta {
   id: string;

@@ -21,8 +21,8 @@ import { openaiErrorResponse } from "../../routes/errors.ts";
 import { metaOf } from "../async/finish.ts";
 import { agentFailure, finishedResponse, responseObject, type ResponseObject, type TurnMeta } from "./objects.ts";
 import type { RunEvent } from "./run.ts";
+import type { Obj } from "../shape.ts";
 
-type Obj = Record<string, unknown>;
 export type ResponseEvent = Obj & { type: string; sequence_number: number };
 
 /** How often a stream that follows a job reads it: the poller stores its end in one write. */
